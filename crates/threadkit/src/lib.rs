@@ -1,0 +1,35 @@
+//! Python's threading system — locks, events, semaphores, conditions, barriers, threads, timers,
+//! blocking queues and the `concurrent.futures` thread pool — with CPython's semantics, in Rust.
+//!
+//! Every type is named as in Python and has Python's method names, made idiomatic: timeouts are
+//! `Option<Duration>` (`None` waits forever), Python's `bool` results stay `bool`, and what Python
+//! raises becomes a typed error.
+//!
+//! | Python (`threading`)   | threadkit                      |
+//! |------------------------|--------------------------------|
+//! | `Lock`                 | [`Lock`]                       |
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::thread;
+//! use threadkit::Lock;
+//!
+//! let lock = Arc::new(Lock::new());
+//! lock.acquire(None);
+//! let remote = Arc::clone(&lock);
+//! // Like Python's `threading.Lock`, any thread may release it.
+//! thread::spawn(move || remote.release().unwrap()).join().unwrap();
+//! assert!(!lock.locked());
+//! ```
+#![deny(missing_docs, missing_debug_implementations)]
+
+mod loom;
+mod park;
+
+pub mod interrupt;
+pub mod sync;
+pub mod timeout;
+
+pub use sync::{Lock, LockGuard, ReleaseError};

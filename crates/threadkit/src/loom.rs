@@ -1,0 +1,151 @@
+//! The one switch between the real world and the loom model checker.
+//!
+//! Normal builds use std's atomics and `parking_lot_core`'s parking lot. Under
+//! `--cfg threadkit_loom` the same names resolve to loom's atomics and to [`lot`], a small parking
+//! lot written on loom's `Mutex`/`Condvar` with `parking_lot_core`'s contract, so that loom explores
+//! every interleaving of our state machines. Loom cannot model time: a timed park never times out
+//! under it, so loom models use untimed waits only.
+
+#[cfg(not(threadkit_loom))]
+pub(crate) use std::sync::atomic;
+
+#[cfg(threadkit_loom)]
+pub(crate) use ::loom::sync::atomic;
+
+#[cfg(not(threadkit_loom))]
+pub(crate) use parking_lot_core as lot;
+
+#[cfg(threadkit_loom)]
+pub(crate) mod lot {
+    //! `parking_lot_core`'s API, modelled on loom primitives: one global FIFO queue of parked
+    //! threads, each with its own slot that the unparker fills.
+
+    use ::loom::sync::{Arc, Condvar, Mutex};
+    pub(crate) use parking_lot_core::{FilterOp, ParkResult, ParkToken, UnparkResult, UnparkToken};
+    use std::time::Instant;
+
+    struct Slot {
+        token: Mutex<Option<UnparkToken>>,
+        wake: Condvar,
+    }
+
+    struct Parked {
+        key: usize,
+        token: ParkToken,
+        slot: Arc<Slot>,
+    }
+
+    ::loom::lazy_static! {
+        static ref QUEUE: Mutex<Vec<Parked>> = Mutex::new(Vec::new());
+    }
+
+    fn wake(slot: &Slot, token: UnparkToken) {
+        *slot.token.lock().unwrap() = Some(token);
+        slot.wake.notify_one();
+    }
+
+    /// Mirrors `parking_lot_core::park`; `_timeout` is ignored because loom has no time.
+    ///
+    /// # Safety
+    ///
+    /// Same contract as `parking_lot_core::park`.
+    pub(crate) unsafe fn park(
+        key: usize,
+        validate: impl FnOnce() -> bool,
+        before_sleep: impl FnOnce(),
+        _timed_out: impl FnOnce(usize, bool),
+        park_token: ParkToken,
+        _timeout: Option<Instant>,
+    ) -> ParkResult {
+        let slot = Arc::new(Slot {
+            token: Mutex::new(None),
+            wake: Condvar::new(),
+        });
+        {
+            let mut queue = QUEUE.lock().unwrap();
+            if !validate() {
+                return ParkResult::Invalid;
+            }
+            queue.push(Parked {
+                key,
+                token: park_token,
+                slot: Arc::clone(&slot),
+            });
+        }
+        before_sleep();
+        let mut token = slot.token.lock().unwrap();
+        loop {
+            if let Some(token) = *token {
+                return ParkResult::Unparked(token);
+            }
+            token = slot.wake.wait(token).unwrap();
+        }
+    }
+
+    /// Mirrors `parking_lot_core::unpark_filter`.
+    ///
+    /// # Safety
+    ///
+    /// Same contract as `parking_lot_core::unpark_filter`.
+    pub(crate) unsafe fn unpark_filter(
+        key: usize,
+        mut filter: impl FnMut(ParkToken) -> FilterOp,
+        callback: impl FnOnce(UnparkResult) -> UnparkToken,
+    ) -> UnparkResult {
+        let mut queue = QUEUE.lock().unwrap();
+        let mut woken = Vec::new();
+        let mut index = 0;
+        while index < queue.len() {
+            if queue[index].key != key {
+                index += 1;
+                continue;
+            }
+            match filter(queue[index].token) {
+                FilterOp::Unpark => woken.push(queue.remove(index).slot),
+                FilterOp::Skip => index += 1,
+                FilterOp::Stop => break,
+            }
+        }
+        let mut result = UnparkResult::default();
+        result.unparked_threads = woken.len();
+        result.have_more_threads = queue.iter().any(|parked| parked.key == key);
+        let token = callback(result);
+        drop(queue);
+        for slot in woken {
+            wake(&slot, token);
+        }
+        result
+    }
+
+    /// Mirrors `parking_lot_core::unpark_one`.
+    ///
+    /// # Safety
+    ///
+    /// Same contract as `parking_lot_core::unpark_one`.
+    pub(crate) unsafe fn unpark_one(
+        key: usize,
+        callback: impl FnOnce(UnparkResult) -> UnparkToken,
+    ) -> UnparkResult {
+        let mut taken = false;
+        let filter = |_| {
+            if taken {
+                FilterOp::Stop
+            } else {
+                taken = true;
+                FilterOp::Unpark
+            }
+        };
+        // SAFETY: forwarded under the caller's contract.
+        unsafe { unpark_filter(key, filter, callback) }
+    }
+
+    /// Mirrors `parking_lot_core::unpark_all`.
+    ///
+    /// # Safety
+    ///
+    /// Same contract as `parking_lot_core::unpark_all`.
+    pub(crate) unsafe fn unpark_all(key: usize, unpark_token: UnparkToken) -> usize {
+        // SAFETY: forwarded under the caller's contract.
+        unsafe { unpark_filter(key, |_| FilterOp::Unpark, |_| unpark_token) }.unparked_threads
+    }
+}

@@ -1,0 +1,31 @@
+//! The errors of the synchronization primitives: one type per operation, each displaying the
+//! message CPython raises.
+
+use std::error::Error;
+use std::fmt;
+
+/// Why a `release` failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReleaseError {
+    /// The lock was not locked (Python: `RuntimeError: release unlocked lock`).
+    Unlocked,
+    /// The calling thread does not own the re-entrant lock (Python:
+    /// `RuntimeError: cannot release un-acquired lock`).
+    NotOwned,
+    /// A bounded semaphore would exceed its initial value (Python:
+    /// `ValueError: Semaphore released too many times`).
+    TooManyReleases,
+}
+
+impl fmt::Display for ReleaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReleaseError::Unlocked => "release unlocked lock",
+            ReleaseError::NotOwned => "cannot release un-acquired lock",
+            ReleaseError::TooManyReleases => "Semaphore released too many times",
+        })
+    }
+}
+
+impl Error for ReleaseError {}
