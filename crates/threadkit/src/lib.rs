@@ -8,6 +8,7 @@
 //! | Python (`threading`)   | threadkit                      |
 //! |------------------------|--------------------------------|
 //! | `Lock`                 | [`Lock`]                       |
+//! | `RLock`                | [`RLock`]                      |
 //!
 //! # Examples
 //!
@@ -32,4 +33,4 @@ pub mod interrupt;
 pub mod sync;
 pub mod timeout;
 
-pub use sync::{Lock, LockGuard, ReleaseError};
+pub use sync::{Lock, LockGuard, RLock, RLockGuard, RLockState, ReleaseError};

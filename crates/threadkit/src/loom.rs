@@ -12,6 +12,25 @@ pub(crate) use std::sync::atomic;
 #[cfg(threadkit_loom)]
 pub(crate) use ::loom::sync::atomic;
 
+/// A cheap identity of the calling thread: non-zero, and different for every live thread.
+///
+/// It is the address of a one-byte thread-local (a loom thread-local under the model), so taking
+/// it costs a thread-local access and no system call. Like CPython's `get_ident`, a token may be
+/// reused by a thread started after its previous holder exited. Re-entrant locks store it as their
+/// owner.
+#[inline]
+pub(crate) fn thread_token() -> usize {
+    #[cfg(not(threadkit_loom))]
+    std::thread_local! {
+        static TOKEN: u8 = const { 0 };
+    }
+    #[cfg(threadkit_loom)]
+    ::loom::thread_local! {
+        static TOKEN: u8 = 0;
+    }
+    TOKEN.with(|token| token as *const u8 as usize)
+}
+
 #[cfg(not(threadkit_loom))]
 pub(crate) use parking_lot_core as lot;
 

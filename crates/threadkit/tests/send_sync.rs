@@ -1,11 +1,16 @@
 //! Every public type is `Send` and `Sync` (guards: `Sync` only where std's are).
 
 fn send_sync<T: Send + Sync>() {}
+fn sync<T: Sync>() {}
 
 #[test]
 fn public_types_are_send_and_sync() {
     send_sync::<threadkit::Lock>();
     send_sync::<threadkit::LockGuard<'static>>();
+    send_sync::<threadkit::RLock>();
+    send_sync::<threadkit::RLockState>();
+    // Only the owner may release an RLock, so its guard stays on the owning thread.
+    sync::<threadkit::RLockGuard<'static>>();
     send_sync::<threadkit::ReleaseError>();
     send_sync::<threadkit::timeout::TimeoutError>();
 }

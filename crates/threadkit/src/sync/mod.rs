@@ -5,10 +5,13 @@
 //! | file           | type                    | mirrors                |
 //! |----------------|-------------------------|------------------------|
 //! | `lock.rs`      | [`Lock`], [`LockGuard`] | `threading.Lock`       |
+//! | `rlock.rs`     | [`RLock`], [`RLockGuard`], [`RLockState`] | `threading.RLock` |
 //! | `error.rs`     | [`ReleaseError`]        | what `release` raises  |
 
 mod error;
 mod lock;
+mod rlock;
 
 pub use error::ReleaseError;
 pub use lock::{Lock, LockGuard};
+pub use rlock::{RLock, RLockGuard, RLockState};
