@@ -9,6 +9,8 @@
 //! |------------------------|--------------------------------|
 //! | `Lock`                 | [`Lock`]                       |
 //! | `RLock`                | [`RLock`]                      |
+//! | `Semaphore`            | [`Semaphore`]                  |
+//! | `BoundedSemaphore`     | [`BoundedSemaphore`]           |
 //!
 //! # Examples
 //!
@@ -33,4 +35,7 @@ pub mod interrupt;
 pub mod sync;
 pub mod timeout;
 
-pub use sync::{Lock, LockGuard, RLock, RLockGuard, RLockState, ReleaseError};
+pub use sync::{
+    BoundedSemaphore, Lock, LockGuard, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
+    SemaphorePermit,
+};

@@ -12,5 +12,8 @@ fn public_types_are_send_and_sync() {
     // Only the owner may release an RLock, so its guard stays on the owning thread.
     sync::<threadkit::RLockGuard<'static>>();
     send_sync::<threadkit::ReleaseError>();
+    send_sync::<threadkit::Semaphore>();
+    send_sync::<threadkit::BoundedSemaphore>();
+    send_sync::<threadkit::SemaphorePermit<'static>>();
     send_sync::<threadkit::timeout::TimeoutError>();
 }

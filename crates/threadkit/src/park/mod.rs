@@ -100,7 +100,6 @@ pub(crate) fn unpark_all(key: usize, token: UnparkToken) -> usize {
 
 /// Unparks, in FIFO order, the threads on `key` that `filter` selects; `callback` runs under the
 /// queue lock afterwards. Neither may panic or call into this module.
-#[expect(dead_code, reason = "Condition uses it; remove this once it lands")]
 #[inline]
 pub(crate) fn unpark_filter(
     key: usize,
