@@ -12,6 +12,14 @@
 //! | `Semaphore`            | [`Semaphore`]                  |
 //! | `BoundedSemaphore`     | [`BoundedSemaphore`]           |
 //!
+//! | Python (`queue`)       | threadkit                      |
+//! |------------------------|--------------------------------|
+//! | `Queue`                | [`Queue`]                      |
+//! | `LifoQueue`            | [`LifoQueue`]                  |
+//! | `PriorityQueue`        | [`PriorityQueue`]              |
+//! | `SimpleQueue`          | [`SimpleQueue`]                |
+//! | `Empty`, `Full`, `ShutDown` | [`queue::GetError`], [`queue::PutError`], [`queue::Empty`] |
+//!
 //! # Examples
 //!
 //! ```
@@ -32,9 +40,11 @@ mod loom;
 mod park;
 
 pub mod interrupt;
+pub mod queue;
 pub mod sync;
 pub mod timeout;
 
+pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use sync::{
     BoundedSemaphore, Lock, LockGuard, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
     SemaphorePermit,

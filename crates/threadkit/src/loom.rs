@@ -31,6 +31,13 @@ pub(crate) fn thread_token() -> usize {
     TOKEN.with(|token| token as *const u8 as usize)
 }
 
+/// A mutex for short internal critical sections that never block long (a queue's storage).
+#[cfg(not(threadkit_loom))]
+pub(crate) use std::sync::{Mutex, MutexGuard};
+
+#[cfg(threadkit_loom)]
+pub(crate) use ::loom::sync::{Mutex, MutexGuard};
+
 #[cfg(not(threadkit_loom))]
 pub(crate) use parking_lot_core as lot;
 

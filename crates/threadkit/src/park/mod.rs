@@ -91,7 +91,6 @@ pub(crate) fn unpark_one(
 }
 
 /// Unparks every thread parked on `key`, handing each `token`; returns how many woke.
-#[expect(dead_code, reason = "Event uses it; remove this once it lands")]
 #[inline]
 pub(crate) fn unpark_all(key: usize, token: UnparkToken) -> usize {
     // SAFETY: `key` belongs to a live threadkit primitive (module contract).

@@ -1,0 +1,488 @@
+//! [`BlockingQueue`]: the one implementation of `queue.Queue`'s rules, over any [`Storage`].
+
+use std::fmt;
+use std::time::Duration;
+
+use super::error::{GetError, PutError, TaskDoneError};
+use super::sealed;
+use super::waiters::{Patience, WaitList};
+use crate::loom::{Mutex, MutexGuard};
+use crate::park::{ParkResult, SpinWait};
+
+/// How a queue keeps its items: Python's `_init`, `_qsize`, `_put` and `_get` hooks.
+///
+/// [`Fifo`](super::Fifo), [`Lifo`](super::Lifo) and [`Heap`](super::Heap) are the organisations
+/// of `Queue`, `LifoQueue` and `PriorityQueue`. The methods run under the queue's internal lock,
+/// so they must be short and must not touch the queue.
+///
+/// # Differences from CPython
+///
+/// Python programs subclass `Queue` and override the hooks; in Rust the trait is sealed for now,
+/// so only threadkit's own organisations exist.
+pub trait Storage: sealed::Sealed {
+    /// The items held.
+    type Item;
+    /// Empty storage for a queue of `maxsize` (0: unbounded). Python: `_init(maxsize)`.
+    fn init(maxsize: usize) -> Self;
+    /// How many items are held. Python: `_qsize()`.
+    fn len(&self) -> usize;
+    /// Adds an item. Python: `_put(item)`.
+    fn put(&mut self, item: Self::Item);
+    /// Removes the next item, or `None` when empty. Python: `_get()` after a `_qsize()` check.
+    fn get(&mut self) -> Option<Self::Item>;
+}
+
+/// A blocking multi-producer, multi-consumer queue with Python's `queue.Queue` semantics, over a
+/// [`Storage`] that decides the order: use it as [`Queue`](crate::Queue),
+/// [`LifoQueue`](crate::LifoQueue) or [`PriorityQueue`](crate::PriorityQueue).
+///
+/// - `maxsize` bounds the queue (0: unbounded): [`put`](Self::put) blocks while it is full,
+///   [`get`](Self::get) while it is empty, each for at most its timeout.
+/// - Every put item counts as an unfinished task until [`task_done`](Self::task_done) is called
+///   for it; [`join`](Self::join) waits for that count to reach zero.
+/// - [`shutdown`](Self::shutdown) (Python 3.13) makes puts fail, lets gets drain the remaining
+///   items (or drops them at once with `immediate`), and wakes every blocked caller.
+///
+/// The items live in the storage behind a small internal lock that is only held to move one item
+/// in or out. Blocked callers spin briefly, then park on one of three wait lists (not empty, not
+/// full, all tasks done); a put or get pays for a wake-up only when a thread is actually parked.
+///
+/// # Differences from CPython
+///
+/// - `put(item, block, timeout)` / `get(block, timeout)` become [`put`](Self::put) /
+///   [`get`](Self::get) with an `Option<Duration>` timeout (`None`: block forever) and
+///   [`put_nowait`](Self::put_nowait) / [`get_nowait`](Self::get_nowait) for `block=False`.
+///   Negative timeouts, which Python rejects with `ValueError`, cannot be expressed.
+/// - Failures are [`PutError`] (which hands the item back) and [`GetError`] instead of the
+///   exceptions `Full`, `Empty` and `ShutDown`; an extra `task_done` is [`TaskDoneError`]
+///   instead of `ValueError`.
+/// - `maxsize` is a `usize`; Python's negative sizes (also unbounded) map to 0.
+/// - [`join_timeout`](Self::join_timeout) is an extension: `join` with a timeout.
+/// - The `mutex`, `not_empty`, `not_full` and `all_tasks_done` attributes are not exposed.
+///
+/// # Memory ordering
+///
+/// Moving an item in and out happens under the internal lock: everything a thread wrote before
+/// `put` is visible to the thread that `get`s the item, and everything written before
+/// `task_done` is visible to a thread returning from `join`.
+///
+/// # Examples
+///
+/// Workers, `task_done` and `join`, as in the `queue` module's documentation:
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use std::thread;
+/// use threadkit::Queue;
+///
+/// let queue = Arc::new(Queue::new(0));
+/// let total = Arc::new(AtomicU64::new(0));
+/// for _ in 0..3 {
+///     let (queue, total) = (Arc::clone(&queue), Arc::clone(&total));
+///     thread::spawn(move || {
+///         while let Ok(n) = queue.get(None) {
+///             total.fetch_add(n, Ordering::Relaxed);
+///             queue.task_done().unwrap();
+///         }
+///     });
+/// }
+/// for n in 1..=100 {
+///     queue.put(n, None).unwrap();
+/// }
+/// queue.join(); // every item has been processed
+/// assert_eq!(total.load(Ordering::Relaxed), 5050);
+/// queue.shutdown(false); // the workers' `get` now fails and they exit
+/// ```
+pub struct BlockingQueue<S> {
+    state: Mutex<State<S>>,
+    maxsize: usize,
+    not_empty: WaitList,
+    not_full: WaitList,
+    all_tasks_done: WaitList,
+}
+
+/// What the internal lock protects.
+struct State<S> {
+    items: S,
+    unfinished_tasks: usize,
+    is_shutdown: bool,
+}
+
+impl<S: Storage> BlockingQueue<S> {
+    /// Creates a queue that holds at most `maxsize` items (0: unbounded).
+    ///
+    /// Python: `Queue(maxsize=0)`, `LifoQueue(maxsize)`, `PriorityQueue(maxsize)`.
+    pub fn new(maxsize: usize) -> Self {
+        BlockingQueue {
+            state: Mutex::new(State {
+                items: S::init(maxsize),
+                unfinished_tasks: 0,
+                is_shutdown: false,
+            }),
+            maxsize,
+            not_empty: WaitList::new(),
+            not_full: WaitList::new(),
+            all_tasks_done: WaitList::new(),
+        }
+    }
+
+    /// The bound given at creation (0: unbounded).
+    ///
+    /// Python: `queue.maxsize`.
+    #[inline]
+    pub fn maxsize(&self) -> usize {
+        self.maxsize
+    }
+
+    /// How many items the queue holds now (approximate once other threads use it).
+    ///
+    /// Python: `queue.qsize()`.
+    pub fn qsize(&self) -> usize {
+        self.lock().items.len()
+    }
+
+    /// Whether the queue holds no items now.
+    ///
+    /// Python: `queue.empty()`.
+    pub fn empty(&self) -> bool {
+        self.qsize() == 0
+    }
+
+    /// Whether the queue is bounded and holds `maxsize` items now.
+    ///
+    /// Python: `queue.full()`.
+    pub fn full(&self) -> bool {
+        self.is_full(&self.lock())
+    }
+
+    /// How many put items still wait for their `task_done`.
+    ///
+    /// Python: `queue.unfinished_tasks`.
+    pub fn unfinished_tasks(&self) -> usize {
+        self.lock().unfinished_tasks
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) has been called.
+    ///
+    /// Python: `queue.is_shutdown`.
+    pub fn is_shutdown(&self) -> bool {
+        self.lock().is_shutdown
+    }
+
+    /// Puts `item` into the queue, waiting at most `timeout` (`None`: forever) for a free slot.
+    ///
+    /// Python: `queue.put(item, timeout=timeout)`. An unbounded queue never waits. Wakes one
+    /// blocked `get`.
+    ///
+    /// # Errors
+    ///
+    /// [`PutError::ShutDown`] at once if the queue is shut down, or when it is shut down while
+    /// this call waits; [`PutError::Full`] if no slot freed within `timeout`. Both return `item`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::Queue;
+    /// use threadkit::queue::PutError;
+    ///
+    /// let queue = Arc::new(Queue::new(1));
+    /// queue.put('a', None).unwrap();
+    /// let short = Some(Duration::from_millis(10));
+    /// assert_eq!(queue.put('b', short), Err(PutError::Full('b')));
+    ///
+    /// let consumer = Arc::clone(&queue);
+    /// let getter = thread::spawn(move || consumer.get(None));
+    /// queue.put('b', None).unwrap(); // waits until the other thread took 'a'
+    /// assert_eq!(getter.join().unwrap(), Ok('a'));
+    /// ```
+    #[inline]
+    pub fn put(&self, item: S::Item, timeout: Option<Duration>) -> Result<(), PutError<S::Item>> {
+        let mut item = Some(item);
+        let result = self.wait_for(&self.not_full, timeout, |state, patience| {
+            if state.is_shutdown {
+                return item.take().map(|item| Err(PutError::ShutDown(item)));
+            }
+            if !self.is_full(state) {
+                state.items.put(item.take()?);
+                state.unfinished_tasks += 1;
+                return Some(Ok(()));
+            }
+            if patience.expired() {
+                return item.take().map(|item| Err(PutError::Full(item)));
+            }
+            None
+        });
+        if result.is_ok() {
+            self.not_empty.notify_one();
+        }
+        result
+    }
+
+    /// Puts `item` only if a slot is free now.
+    ///
+    /// Python: `queue.put_nowait(item)`, `queue.put(item, block=False)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`put`](Self::put) with a zero timeout.
+    #[inline]
+    pub fn put_nowait(&self, item: S::Item) -> Result<(), PutError<S::Item>> {
+        self.put(item, Some(Duration::ZERO))
+    }
+
+    /// Removes and returns the next item, waiting at most `timeout` (`None`: forever) for one.
+    ///
+    /// Python: `queue.get(timeout=timeout)`. Wakes one blocked `put`.
+    ///
+    /// # Errors
+    ///
+    /// [`GetError::ShutDown`] if the queue is shut down and empty (at once, or when that happens
+    /// while this call waits); [`GetError::Empty`] if no item came within `timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::Queue;
+    /// use threadkit::queue::GetError;
+    ///
+    /// let queue = Arc::new(Queue::new(0));
+    /// assert_eq!(queue.get(Some(Duration::from_millis(10))), Err(GetError::Empty));
+    /// let producer = Arc::clone(&queue);
+    /// thread::spawn(move || producer.put("job", None).unwrap());
+    /// assert_eq!(queue.get(None), Ok("job"));
+    /// ```
+    #[inline]
+    pub fn get(&self, timeout: Option<Duration>) -> Result<S::Item, GetError> {
+        let result = self.wait_for(&self.not_empty, timeout, |state, patience| {
+            if let Some(item) = state.items.get() {
+                return Some(Ok(item));
+            }
+            if state.is_shutdown {
+                return Some(Err(GetError::ShutDown));
+            }
+            patience.expired().then_some(Err(GetError::Empty))
+        });
+        if result.is_ok() {
+            self.not_full.notify_one();
+        }
+        result
+    }
+
+    /// Removes and returns the next item only if one is there now.
+    ///
+    /// Python: `queue.get_nowait()`, `queue.get(block=False)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get) with a zero timeout.
+    #[inline]
+    pub fn get_nowait(&self) -> Result<S::Item, GetError> {
+        self.get(Some(Duration::ZERO))
+    }
+
+    /// Marks one put item as processed; when none is left unfinished, wakes every `join`.
+    ///
+    /// Python: `queue.task_done()`.
+    ///
+    /// # Errors
+    ///
+    /// [`TaskDoneError`] if every put item was already marked done (Python's `ValueError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(0);
+    /// queue.put(1, None).unwrap();
+    /// assert_eq!(queue.unfinished_tasks(), 1);
+    /// queue.get(None).unwrap();
+    /// queue.task_done().unwrap();
+    /// assert!(queue.task_done().is_err());
+    /// ```
+    pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        let mut state = self.lock();
+        if state.unfinished_tasks == 0 {
+            return Err(TaskDoneError);
+        }
+        state.unfinished_tasks -= 1;
+        let all_done = state.unfinished_tasks == 0;
+        drop(state);
+        if all_done {
+            self.all_tasks_done.notify_all();
+        }
+        Ok(())
+    }
+
+    /// Blocks until every put item has been marked done with [`task_done`](Self::task_done).
+    ///
+    /// Python: `queue.join()`. An immediate [`shutdown`](Self::shutdown) marks the items it drops
+    /// as done, which may release it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Arc::new(Queue::new(0));
+    /// queue.put("task", None).unwrap();
+    /// let worker = Arc::clone(&queue);
+    /// thread::spawn(move || {
+    ///     worker.get(None).unwrap();
+    ///     worker.task_done().unwrap();
+    /// });
+    /// queue.join();
+    /// assert_eq!(queue.unfinished_tasks(), 0);
+    /// ```
+    pub fn join(&self) {
+        self.join_until(None);
+    }
+
+    /// [`join`](Self::join) for at most `timeout`; true if every item was marked done.
+    ///
+    /// Extension: Python's `join()` takes no timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(0);
+    /// assert!(queue.join_timeout(Duration::ZERO));
+    /// queue.put(1, None).unwrap();
+    /// assert!(!queue.join_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn join_timeout(&self, timeout: Duration) -> bool {
+        self.join_until(Some(timeout))
+    }
+
+    fn join_until(&self, timeout: Option<Duration>) -> bool {
+        self.wait_for(&self.all_tasks_done, timeout, |state, patience| {
+            if state.unfinished_tasks == 0 {
+                return Some(true);
+            }
+            patience.expired().then_some(false)
+        })
+    }
+
+    /// Shuts the queue down: puts fail from now on, and every blocked caller wakes.
+    ///
+    /// Python 3.13: `queue.shutdown(immediate=False)`. Afterwards `put` fails with
+    /// [`PutError::ShutDown`]; `get` keeps returning the remaining items, then fails with
+    /// [`GetError::ShutDown`]. With `immediate`, the remaining items are dropped at once (each
+    /// counts as a `task_done`, which may release `join`), so `get` fails at once. Blocked `put`s
+    /// fail, blocked `get`s fail once the queue is empty, and blocked `join`s return if no task is
+    /// left unfinished. Calling it again is harmless.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Queue;
+    /// use threadkit::queue::GetError;
+    ///
+    /// let queue = Arc::new(Queue::<u32>::new(0));
+    /// let consumer = Arc::clone(&queue);
+    /// let blocked = thread::spawn(move || consumer.get(None));
+    /// queue.shutdown(false);
+    /// assert_eq!(blocked.join().unwrap(), Err(GetError::ShutDown));
+    /// assert!(queue.put(1, None).unwrap_err().is_shut_down());
+    /// ```
+    pub fn shutdown(&self, immediate: bool) {
+        let mut dropped = Vec::new();
+        {
+            let mut state = self.lock();
+            state.is_shutdown = true;
+            if immediate {
+                while let Some(item) = state.items.get() {
+                    dropped.push(item);
+                    state.unfinished_tasks = state.unfinished_tasks.saturating_sub(1);
+                }
+            }
+        }
+        if immediate {
+            self.all_tasks_done.notify_all();
+        }
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+        // The items' destructors run outside the lock: they may use the queue.
+        drop(dropped);
+    }
+
+    #[inline]
+    fn lock(&self) -> MutexGuard<'_, State<S>> {
+        // The lock is only held by this module's short critical sections; a panic in one (from
+        // an item's `Ord`) leaves the state consistent, so poisoning is ignored.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    #[inline]
+    fn is_full(&self, state: &State<S>) -> bool {
+        self.maxsize != 0 && state.items.len() >= self.maxsize
+    }
+
+    /// Runs `step` under the lock until it gives a result, waiting on `list` in between.
+    ///
+    /// `step` sees the state and the caller's patience; it returns `None` to wait for the next
+    /// notification on `list` (after checking `patience.expired()`). The first attempt is the
+    /// fast path; then the caller spins briefly, then parks with a ticket taken in the same
+    /// critical section in which `step` decided to wait.
+    #[inline]
+    fn wait_for<R>(
+        &self,
+        list: &WaitList,
+        timeout: Option<Duration>,
+        mut step: impl FnMut(&mut State<S>, &mut Patience) -> Option<R>,
+    ) -> R {
+        let mut patience = Patience::new(timeout);
+        let mut spin = SpinWait::new();
+        let mut spinning = true;
+        loop {
+            let mut state = self.lock();
+            if let Some(result) = step(&mut state, &mut patience) {
+                return result;
+            }
+            if spinning {
+                drop(state);
+                spinning = spin.spin();
+                continue;
+            }
+            let ticket = list.prepare();
+            drop(state);
+            if ticket.park(patience.deadline()) != ParkResult::TimedOut {
+                spin.reset();
+                spinning = true;
+            }
+        }
+    }
+}
+
+impl<S: Storage> Default for BlockingQueue<S> {
+    /// An unbounded queue.
+    fn default() -> Self {
+        Self::new(0)
+    }
+}
+
+impl<S: Storage> fmt::Debug for BlockingQueue<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("BlockingQueue")
+            .field("maxsize", &self.maxsize)
+            .field("qsize", &state.items.len())
+            .field("unfinished_tasks", &state.unfinished_tasks)
+            .field("is_shutdown", &state.is_shutdown)
+            .finish()
+    }
+}

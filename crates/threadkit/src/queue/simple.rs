@@ -1,0 +1,187 @@
+//! [`SimpleQueue`]: an unbounded FIFO queue without task tracking, like `queue.SimpleQueue`.
+
+use std::fmt;
+use std::time::Duration;
+
+use crossbeam_queue::SegQueue;
+
+use super::error::Empty;
+use super::waiters::{Patience, WaitList};
+use crate::loom::atomic::{Ordering, fence};
+use crate::park::{ParkResult, SpinWait};
+
+/// An unbounded first-in, first-out queue, mirroring Python's `queue.SimpleQueue`.
+///
+/// [`put`](Self::put) never blocks; [`get`](Self::get) blocks until an item arrives or the
+/// timeout passes. There is no `maxsize`, no `task_done`/`join` and no `shutdown`, exactly as in
+/// CPython. In exchange it is lock-free: items go through a [`crossbeam_queue::SegQueue`], and a
+/// `put` only pays for a wake-up when a `get` is actually parked.
+///
+/// # Differences from CPython
+///
+/// - `get(block, timeout)` becomes [`get`](Self::get) with an `Option<Duration>` timeout
+///   (`None`: forever) and [`get_nowait`](Self::get_nowait); an empty queue gives [`Empty`].
+/// - `put(item, block, timeout)` ignores `block` and `timeout` in Python; here
+///   [`put`](Self::put) takes just the item.
+///
+/// # Memory ordering
+///
+/// Everything a thread wrote before `put` is visible to the thread that `get`s the item (the
+/// `SegQueue`'s release/acquire). A `put` issues a `SeqCst` fence before it checks for parked
+/// getters; a getter about to park publishes itself and fences before it looks at the items
+/// again, so one of the two always sees the other.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::SimpleQueue;
+///
+/// let queue = Arc::new(SimpleQueue::new());
+/// let producers: Vec<_> = (0..4)
+///     .map(|p| {
+///         let queue = Arc::clone(&queue);
+///         thread::spawn(move || (0..25).for_each(|n| queue.put(p * 100 + n)))
+///     })
+///     .collect();
+/// let mut received: Vec<i32> = (0..100).map(|_| queue.get(None).unwrap()).collect();
+/// producers.into_iter().for_each(|p| p.join().unwrap());
+/// received.sort();
+/// assert_eq!(received.len(), 100);
+/// assert!(queue.empty());
+/// ```
+pub struct SimpleQueue<T> {
+    items: SegQueue<T>,
+    not_empty: WaitList,
+}
+
+impl<T> SimpleQueue<T> {
+    /// Creates an empty queue.
+    ///
+    /// Python: `queue.SimpleQueue()`.
+    pub fn new() -> Self {
+        SimpleQueue {
+            items: SegQueue::new(),
+            not_empty: WaitList::new(),
+        }
+    }
+
+    /// Adds `item` at the back; never blocks. Wakes one blocked `get`.
+    ///
+    /// Python: `queue.put(item)`.
+    #[inline]
+    pub fn put(&self, item: T) {
+        self.items.push(item);
+        // Pairs with the fence in `WaitList::prepare`: a getter that registered before this
+        // point is seen here; one that registers later sees the item when it looks again.
+        fence(Ordering::SeqCst);
+        self.not_empty.notify_one();
+    }
+
+    /// Adds `item` at the back; the same as [`put`](Self::put).
+    ///
+    /// Python: `queue.put_nowait(item)`.
+    #[inline]
+    pub fn put_nowait(&self, item: T) {
+        self.put(item);
+    }
+
+    /// Removes and returns the oldest item, waiting at most `timeout` (`None`: forever) for one.
+    ///
+    /// Python: `queue.get(timeout=timeout)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Empty`] if no item came within `timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::SimpleQueue;
+    /// use threadkit::queue::Empty;
+    ///
+    /// let queue = Arc::new(SimpleQueue::new());
+    /// assert_eq!(queue.get(Some(Duration::from_millis(10))), Err(Empty));
+    /// let producer = Arc::clone(&queue);
+    /// thread::spawn(move || producer.put("hello"));
+    /// assert_eq!(queue.get(None), Ok("hello"));
+    /// ```
+    #[inline]
+    pub fn get(&self, timeout: Option<Duration>) -> Result<T, Empty> {
+        match self.items.pop() {
+            Some(item) => Ok(item),
+            None => self.get_slow(timeout),
+        }
+    }
+
+    #[cold]
+    fn get_slow(&self, timeout: Option<Duration>) -> Result<T, Empty> {
+        let mut patience = Patience::new(timeout);
+        let mut spin = SpinWait::new();
+        loop {
+            if patience.expired() {
+                return Err(Empty);
+            }
+            if spin.spin() {
+                if let Some(item) = self.items.pop() {
+                    return Ok(item);
+                }
+                continue;
+            }
+            let ticket = self.not_empty.prepare();
+            if let Some(item) = self.items.pop() {
+                return Ok(item);
+            }
+            if ticket.park(patience.deadline()) != ParkResult::TimedOut {
+                spin.reset();
+            }
+            if let Some(item) = self.items.pop() {
+                return Ok(item);
+            }
+        }
+    }
+
+    /// Removes and returns the oldest item only if there is one now.
+    ///
+    /// Python: `queue.get_nowait()`, `queue.get(block=False)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Empty`] if the queue is empty.
+    #[inline]
+    pub fn get_nowait(&self) -> Result<T, Empty> {
+        self.items.pop().ok_or(Empty)
+    }
+
+    /// How many items the queue holds now (approximate once other threads use it).
+    ///
+    /// Python: `queue.qsize()`.
+    pub fn qsize(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether the queue holds no items now.
+    ///
+    /// Python: `queue.empty()`.
+    pub fn empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl<T> Default for SimpleQueue<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> fmt::Debug for SimpleQueue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimpleQueue")
+            .field("qsize", &self.items.len())
+            .finish()
+    }
+}
