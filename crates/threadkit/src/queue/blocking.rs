@@ -25,7 +25,7 @@ pub trait Storage: sealed::Sealed {
     /// Empty storage for a queue of `maxsize` (0: unbounded). Python: `_init(maxsize)`.
     fn init(maxsize: usize) -> Self;
     /// How many items are held. Python: `_qsize()`.
-    fn len(&self) -> usize;
+    fn qsize(&self) -> usize;
     /// Adds an item. Python: `_put(item)`.
     fn put(&mut self, item: Self::Item);
     /// Removes the next item, or `None` when empty. Python: `_get()` after a `_qsize()` check.
@@ -139,7 +139,7 @@ impl<S: Storage> BlockingQueue<S> {
     ///
     /// Python: `queue.qsize()`.
     pub fn qsize(&self) -> usize {
-        self.lock().items.len()
+        self.lock().items.qsize()
     }
 
     /// Whether the queue holds no items now.
@@ -429,7 +429,7 @@ impl<S: Storage> BlockingQueue<S> {
 
     #[inline]
     fn is_full(&self, state: &State<S>) -> bool {
-        self.maxsize != 0 && state.items.len() >= self.maxsize
+        self.maxsize != 0 && state.items.qsize() >= self.maxsize
     }
 
     /// Runs `step` under the lock until it gives a result, waiting on `list` in between.
@@ -480,7 +480,7 @@ impl<S: Storage> fmt::Debug for BlockingQueue<S> {
         let state = self.lock();
         f.debug_struct("BlockingQueue")
             .field("maxsize", &self.maxsize)
-            .field("qsize", &state.items.len())
+            .field("qsize", &state.items.qsize())
             .field("unfinished_tasks", &state.unfinished_tasks)
             .field("is_shutdown", &state.is_shutdown)
             .finish()

@@ -46,7 +46,7 @@ impl<T> Storage for Fifo<T> {
     }
 
     #[inline]
-    fn len(&self) -> usize {
+    fn qsize(&self) -> usize {
         self.0.len()
     }
 

@@ -42,7 +42,7 @@ impl<T> Storage for Lifo<T> {
     }
 
     #[inline]
-    fn len(&self) -> usize {
+    fn qsize(&self) -> usize {
         self.0.len()
     }
 

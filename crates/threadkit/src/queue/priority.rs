@@ -52,7 +52,7 @@ impl<T: Ord> Storage for Heap<T> {
     }
 
     #[inline]
-    fn len(&self) -> usize {
+    fn qsize(&self) -> usize {
         self.0.len()
     }
 
