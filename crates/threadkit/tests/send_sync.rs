@@ -16,4 +16,12 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::BoundedSemaphore>();
     send_sync::<threadkit::SemaphorePermit<'static>>();
     send_sync::<threadkit::timeout::TimeoutError>();
+    send_sync::<threadkit::Queue<String>>();
+    send_sync::<threadkit::LifoQueue<String>>();
+    send_sync::<threadkit::PriorityQueue<String>>();
+    send_sync::<threadkit::SimpleQueue<String>>();
+    send_sync::<threadkit::queue::PutError<String>>();
+    send_sync::<threadkit::queue::GetError>();
+    send_sync::<threadkit::queue::Empty>();
+    send_sync::<threadkit::queue::TaskDoneError>();
 }
