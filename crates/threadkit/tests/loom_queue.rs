@@ -1,0 +1,74 @@
+//! Loom models of the blocking queue: blocking put/get hand-off without lost wake-ups, `join`,
+//! and `shutdown` waking a blocked getter.
+#![cfg(threadkit_loom)]
+
+use loom::sync::Arc;
+use loom::thread;
+use threadkit::Queue;
+use threadkit::queue::GetError;
+
+#[test]
+fn capacity_one_hands_two_items_over_in_order() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(1));
+        let producer = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                // The second put blocks until the consumer took the first item.
+                queue.put(1, None).unwrap();
+                queue.put(2, None).unwrap();
+            })
+        };
+        // A lost wake-up on either side deadlocks the model.
+        assert_eq!(queue.get(None), Ok(1));
+        assert_eq!(queue.get(None), Ok(2));
+        producer.join().unwrap();
+        assert!(queue.empty());
+    });
+}
+
+#[test]
+fn join_waits_for_task_done() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(0));
+        queue.put((), None).unwrap();
+        let worker = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                queue.get(None).unwrap();
+                queue.task_done().unwrap();
+            })
+        };
+        queue.join();
+        assert_eq!(queue.unfinished_tasks(), 0);
+        worker.join().unwrap();
+    });
+}
+
+#[test]
+fn shutdown_wakes_a_blocked_getter() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::<u8>::new(0));
+        let getter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.get(None))
+        };
+        queue.shutdown(false);
+        assert_eq!(getter.join().unwrap(), Err(GetError::ShutDown));
+    });
+}
+
+#[test]
+fn shutdown_wakes_a_blocked_putter() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(1));
+        queue.put(0, None).unwrap();
+        let putter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.put(1, None))
+        };
+        queue.shutdown(true);
+        assert_eq!(putter.join().unwrap().unwrap_err().into_inner(), 1);
+        assert_eq!(queue.get(None), Err(GetError::ShutDown));
+    });
+}
