@@ -116,7 +116,10 @@ fn bounded_put_blocks_until_a_get_frees_a_slot() {
             })
         };
         thread::sleep(SHORT);
-        assert!(!done.load(Ordering::SeqCst), "put into a full queue returned");
+        assert!(
+            !done.load(Ordering::SeqCst),
+            "put into a full queue returned"
+        );
         assert_eq!(queue.get(None), Ok(1));
         putter.join().unwrap();
         assert!(done.load(Ordering::SeqCst));
@@ -135,7 +138,10 @@ fn blocked_get_wakes_on_put() {
         for n in [30, 10, 20] {
             queue.put(n, None).unwrap();
         }
-        let mut got: Vec<_> = getters.into_iter().map(|g| g.join().unwrap().unwrap()).collect();
+        let mut got: Vec<_> = getters
+            .into_iter()
+            .map(|g| g.join().unwrap().unwrap())
+            .collect();
         got.sort();
         assert_eq!(got, [10, 20, 30]);
     });
@@ -149,7 +155,11 @@ fn put_timeout_gives_full_after_at_least_the_timeout() {
         for timeout in [Duration::ZERO, Duration::from_millis(1), SHORT] {
             let start = Instant::now();
             assert_eq!(queue.put(7, Some(timeout)), Err(PutError::Full(7)));
-            assert!(start.elapsed() >= timeout, "{timeout:?} {:?}", start.elapsed());
+            assert!(
+                start.elapsed() >= timeout,
+                "{timeout:?} {:?}",
+                start.elapsed()
+            );
         }
         assert_eq!(queue.qsize(), 1);
         assert_eq!(queue.unfinished_tasks(), 1);
@@ -163,7 +173,11 @@ fn get_timeout_gives_empty_after_at_least_the_timeout() {
         for timeout in [Duration::ZERO, Duration::from_millis(1), SHORT] {
             let start = Instant::now();
             assert_eq!(queue.get(Some(timeout)), Err(GetError::Empty));
-            assert!(start.elapsed() >= timeout, "{timeout:?} {:?}", start.elapsed());
+            assert!(
+                start.elapsed() >= timeout,
+                "{timeout:?} {:?}",
+                start.elapsed()
+            );
         }
     });
 }
@@ -199,7 +213,10 @@ fn task_done_and_join() {
             queue.get(None).unwrap();
         }
         thread::sleep(Duration::from_millis(10));
-        assert!(!joined.load(Ordering::SeqCst), "join returned before task_done");
+        assert!(
+            !joined.load(Ordering::SeqCst),
+            "join returned before task_done"
+        );
         for left in (0..5).rev() {
             queue.task_done().unwrap();
             assert_eq!(queue.unfinished_tasks(), left);
@@ -411,7 +428,10 @@ fn blocked_getter_after_shutdown_still_gets_remaining_items_first() {
 #[test]
 fn error_texts() {
     assert_eq!(PutError::Full(()).to_string(), "put on a full queue");
-    assert_eq!(PutError::ShutDown(()).to_string(), "put on a shut-down queue");
+    assert_eq!(
+        PutError::ShutDown(()).to_string(),
+        "put on a shut-down queue"
+    );
     assert_eq!(format!("{:?}", PutError::Full(vec![1])), "Full(..)");
     assert_eq!(GetError::Empty.to_string(), "get from an empty queue");
     assert_eq!(GetError::ShutDown.to_string(), "get from a shut-down queue");

@@ -64,7 +64,10 @@ fn blocked_getters_wake_on_put() {
         for n in 0..3 {
             queue.put(n);
         }
-        let mut got: Vec<_> = getters.into_iter().map(|g| g.join().unwrap().unwrap()).collect();
+        let mut got: Vec<_> = getters
+            .into_iter()
+            .map(|g| g.join().unwrap().unwrap())
+            .collect();
         got.sort();
         assert_eq!(got, [0, 1, 2]);
     });
