@@ -1,5 +1,5 @@
-//! Loom models of the blocking queue: blocking put/get hand-off without lost wake-ups, `join`,
-//! and `shutdown` waking a blocked getter.
+//! Loom models of the queues: blocking put/get hand-off without lost wake-ups, `join`,
+//! `shutdown` waking blocked callers, and `SimpleQueue`'s parked getter.
 #![cfg(threadkit_loom)]
 
 use loom::sync::Arc;
@@ -70,5 +70,21 @@ fn shutdown_wakes_a_blocked_putter() {
         queue.shutdown(true);
         assert_eq!(putter.join().unwrap().unwrap_err().into_inner(), 1);
         assert_eq!(queue.get(None), Err(GetError::ShutDown));
+    });
+}
+
+#[test]
+fn simple_queue_put_wakes_a_blocked_getter() {
+    // The items live in a crossbeam `SegQueue`, which loom does not instrument; what this model
+    // explores is the getter's registration against the putter's check for parked getters.
+    loom::model(|| {
+        let queue = Arc::new(threadkit::SimpleQueue::new());
+        let getter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.get(None))
+        };
+        queue.put(7);
+        assert_eq!(getter.join().unwrap(), Ok(7));
+        assert!(queue.empty());
     });
 }
