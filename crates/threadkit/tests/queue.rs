@@ -67,28 +67,30 @@ fn priority_queue_orders_tuples_by_priority_first() {
 
 #[test]
 fn qsize_empty_full_and_maxsize() {
-    let queue = Queue::new(2);
-    assert_eq!(queue.maxsize(), 2);
-    assert!(queue.empty());
-    assert!(!queue.full());
-    queue.put('a', None).unwrap();
-    assert_eq!(queue.qsize(), 1);
-    assert!(!queue.empty());
-    assert!(!queue.full());
-    queue.put('b', None).unwrap();
-    assert!(queue.full());
-    assert_eq!(queue.qsize(), 2);
-    queue.get(None).unwrap();
-    assert!(!queue.full());
+    within(|| {
+        let queue = Queue::new(2);
+        assert_eq!(queue.maxsize(), 2);
+        assert!(queue.empty());
+        assert!(!queue.full());
+        queue.put('a', None).unwrap();
+        assert_eq!(queue.qsize(), 1);
+        assert!(!queue.empty());
+        assert!(!queue.full());
+        queue.put('b', None).unwrap();
+        assert!(queue.full());
+        assert_eq!(queue.qsize(), 2);
+        queue.get(None).unwrap();
+        assert!(!queue.full());
 
-    let unbounded = Queue::default();
-    assert_eq!(unbounded.maxsize(), 0);
-    for n in 0..10_000 {
-        unbounded.put_nowait(n).unwrap();
-    }
-    assert!(!unbounded.full(), "an unbounded queue is never full");
-    assert_eq!(unbounded.qsize(), 10_000);
-    assert!(format!("{unbounded:?}").contains("qsize: 10000"));
+        let unbounded = Queue::default();
+        assert_eq!(unbounded.maxsize(), 0);
+        for n in 0..10_000 {
+            unbounded.put_nowait(n).unwrap();
+        }
+        assert!(!unbounded.full(), "an unbounded queue is never full");
+        assert_eq!(unbounded.qsize(), 10_000);
+        assert!(format!("{unbounded:?}").contains("qsize: 10000"));
+    });
 }
 
 #[test]
@@ -229,16 +231,18 @@ fn task_done_and_join() {
 
 #[test]
 fn task_done_too_many_times_is_an_error() {
-    let queue = Queue::new(0);
-    assert_eq!(queue.task_done(), Err(TaskDoneError));
-    queue.put((), None).unwrap();
-    queue.get(None).unwrap();
-    assert_eq!(queue.task_done(), Ok(()));
-    assert_eq!(queue.task_done(), Err(TaskDoneError));
-    assert_eq!(
-        TaskDoneError.to_string(),
-        "task_done() called too many times"
-    );
+    within(|| {
+        let queue = Queue::new(0);
+        assert_eq!(queue.task_done(), Err(TaskDoneError));
+        queue.put((), None).unwrap();
+        queue.get(None).unwrap();
+        assert_eq!(queue.task_done(), Ok(()));
+        assert_eq!(queue.task_done(), Err(TaskDoneError));
+        assert_eq!(
+            TaskDoneError.to_string(),
+            "task_done() called too many times"
+        );
+    });
 }
 
 #[test]
@@ -262,53 +266,59 @@ fn join_timeout_reports_whether_all_tasks_are_done() {
 
 #[test]
 fn put_after_shutdown_fails_and_hands_the_item_back() {
-    let queue = Queue::new(0);
-    assert!(!queue.is_shutdown());
-    queue.shutdown(false);
-    assert!(queue.is_shutdown());
-    assert_eq!(queue.put("late", None), Err(PutError::ShutDown("late")));
-    assert_eq!(queue.put_nowait("late"), Err(PutError::ShutDown("late")));
-    assert!(queue.put("late", None).unwrap_err().is_shut_down());
-    assert_eq!(queue.unfinished_tasks(), 0);
-    queue.shutdown(true); // idempotent
-    assert!(queue.is_shutdown());
+    within(|| {
+        let queue = Queue::new(0);
+        assert!(!queue.is_shutdown());
+        queue.shutdown(false);
+        assert!(queue.is_shutdown());
+        assert_eq!(queue.put("late", None), Err(PutError::ShutDown("late")));
+        assert_eq!(queue.put_nowait("late"), Err(PutError::ShutDown("late")));
+        assert!(queue.put("late", None).unwrap_err().is_shut_down());
+        assert_eq!(queue.unfinished_tasks(), 0);
+        queue.shutdown(true); // idempotent
+        assert!(queue.is_shutdown());
+    });
 }
 
 #[test]
 fn get_after_shutdown_drains_then_fails() {
-    let queue = Queue::new(0);
-    queue.put(1, None).unwrap();
-    queue.put(2, None).unwrap();
-    queue.shutdown(false);
-    assert_eq!(queue.get(None), Ok(1));
-    assert_eq!(queue.get_nowait(), Ok(2));
-    assert_eq!(queue.get(None), Err(GetError::ShutDown));
-    assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
-    assert_eq!(queue.get(Some(SHORT)), Err(GetError::ShutDown));
-    // A plain shutdown does not count the drained items as done.
-    assert_eq!(queue.unfinished_tasks(), 2);
+    within(|| {
+        let queue = Queue::new(0);
+        queue.put(1, None).unwrap();
+        queue.put(2, None).unwrap();
+        queue.shutdown(false);
+        assert_eq!(queue.get(None), Ok(1));
+        assert_eq!(queue.get_nowait(), Ok(2));
+        assert_eq!(queue.get(None), Err(GetError::ShutDown));
+        assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+        assert_eq!(queue.get(Some(SHORT)), Err(GetError::ShutDown));
+        // A plain shutdown does not count the drained items as done.
+        assert_eq!(queue.unfinished_tasks(), 2);
+    });
 }
 
 #[test]
 fn immediate_shutdown_drops_the_items_and_counts_them_done() {
-    struct Counted(Arc<AtomicUsize>);
-    impl Drop for Counted {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
+    within(|| {
+        struct Counted(Arc<AtomicUsize>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
         }
-    }
-    let drops = Arc::new(AtomicUsize::new(0));
-    let queue = Queue::new(0);
-    for _ in 0..3 {
-        queue.put(Counted(Arc::clone(&drops)), None).unwrap();
-    }
-    queue.shutdown(true);
-    assert_eq!(drops.load(Ordering::SeqCst), 3);
-    assert!(queue.empty());
-    assert_eq!(queue.unfinished_tasks(), 0);
-    assert!(matches!(queue.get_nowait(), Err(GetError::ShutDown)));
-    assert!(matches!(queue.get(None), Err(GetError::ShutDown)));
-    queue.join();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let queue = Queue::new(0);
+        for _ in 0..3 {
+            queue.put(Counted(Arc::clone(&drops)), None).unwrap();
+        }
+        queue.shutdown(true);
+        assert_eq!(drops.load(Ordering::SeqCst), 3);
+        assert!(queue.empty());
+        assert_eq!(queue.unfinished_tasks(), 0);
+        assert!(matches!(queue.get_nowait(), Err(GetError::ShutDown)));
+        assert!(matches!(queue.get(None), Err(GetError::ShutDown)));
+        queue.join();
+    });
 }
 
 #[test]
