@@ -9,6 +9,7 @@
 //! |------------------------|--------------------------------|
 //! | `Lock`                 | [`Lock`]                       |
 //! | `RLock`                | [`RLock`]                      |
+//! | `Condition`            | [`Condition`]                  |
 //! | `Semaphore`            | [`Semaphore`]                  |
 //! | `BoundedSemaphore`     | [`BoundedSemaphore`]           |
 //!
@@ -46,6 +47,6 @@ pub mod timeout;
 
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use sync::{
-    BoundedSemaphore, Lock, LockGuard, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
-    SemaphorePermit,
+    BoundedSemaphore, Condition, ConditionGuard, ConditionLock, Lock, LockGuard, NotOwnedError,
+    RLock, RLockGuard, RLockState, ReleaseError, Semaphore, SemaphorePermit,
 };

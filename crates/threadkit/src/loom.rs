@@ -12,6 +12,16 @@ pub(crate) use std::sync::atomic;
 #[cfg(threadkit_loom)]
 pub(crate) use ::loom::sync::atomic;
 
+/// Plain data structures that are never held across a wait (a condition's waiter list): std's
+/// normally, loom's under the model so that loom sees every access.
+pub(crate) mod sync {
+    #[cfg(not(threadkit_loom))]
+    pub(crate) use std::sync::{Arc, Mutex, MutexGuard};
+
+    #[cfg(threadkit_loom)]
+    pub(crate) use ::loom::sync::{Arc, Mutex, MutexGuard};
+}
+
 /// A cheap identity of the calling thread: non-zero, and different for every live thread.
 ///
 /// It is the address of a one-byte thread-local (a loom thread-local under the model), so taking

@@ -11,6 +11,12 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::RLockState>();
     // Only the owner may release an RLock, so its guard stays on the owning thread.
     sync::<threadkit::RLockGuard<'static>>();
+    send_sync::<threadkit::Condition>();
+    send_sync::<threadkit::Condition<threadkit::Lock>>();
+    send_sync::<threadkit::Condition<&'static threadkit::RLock>>();
+    send_sync::<threadkit::Condition<std::sync::Arc<threadkit::Lock>>>();
+    sync::<threadkit::ConditionGuard<'static>>();
+    send_sync::<threadkit::NotOwnedError>();
     send_sync::<threadkit::ReleaseError>();
     send_sync::<threadkit::Semaphore>();
     send_sync::<threadkit::BoundedSemaphore>();

@@ -29,3 +29,25 @@ impl fmt::Display for ReleaseError {
 }
 
 impl Error for ReleaseError {}
+
+/// A [`Condition`](crate::Condition) was waited on or notified by a thread that does not hold its
+/// lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotOwnedError {
+    /// From `wait`/`wait_for` (Python: `RuntimeError: cannot wait on un-acquired lock`).
+    Wait,
+    /// From `notify`/`notify_all` (Python: `RuntimeError: cannot notify on un-acquired lock`).
+    Notify,
+}
+
+impl fmt::Display for NotOwnedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NotOwnedError::Wait => "cannot wait on un-acquired lock",
+            NotOwnedError::Notify => "cannot notify on un-acquired lock",
+        })
+    }
+}
+
+impl Error for NotOwnedError {}

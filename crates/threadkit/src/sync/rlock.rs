@@ -20,7 +20,7 @@ use crate::sync::{Lock, ReleaseError};
 /// acquire by the owner is a load and a store, no compare-and-swap.
 ///
 /// [`release_save`](RLock::release_save) and [`acquire_restore`](RLock::acquire_restore) drop and
-/// restore every level at once; a `Condition` uses them to wait on an `RLock`
+/// restore every level at once; a [`Condition`](crate::Condition) uses them to wait on an `RLock`
 /// that is held recursively.
 ///
 /// # Differences from CPython

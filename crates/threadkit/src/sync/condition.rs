@@ -1,0 +1,616 @@
+//! [`Condition`]: a condition variable over a [`Lock`] or an [`RLock`], like
+//! `threading.Condition`.
+//!
+//! Every wait has its own waiter node, appended to the condition's FIFO list while the caller
+//! holds the lock. The waiter then releases the lock and parks on its node until the node is
+//! marked notified; `notify` pops nodes in order and marks them. A waiter that gives up (timeout,
+//! or an interrupt check unwinding out of the park) marks its node abandoned instead, so the two
+//! sides settle every node with one compare-and-swap and a notification is never spent on a
+//! waiter that already left. A drop guard re-acquires the lock on every way out of `wait`.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::PoisonError;
+use std::time::{Duration, Instant};
+
+use crate::interrupt;
+use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::{Arc, Mutex, MutexGuard};
+use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
+use crate::sync::{Lock, NotOwnedError, RLock, RLockState, ReleaseError};
+use crate::timeout;
+
+/// The lock under a [`Condition`]: what `threading.Condition` needs from its `lock` argument.
+///
+/// Implemented for [`Lock`] and [`RLock`], and for references and [`std::sync::Arc`]s to them, so
+/// that a condition can share a lock that other code holds too.
+pub trait ConditionLock {
+    /// What [`release_save`](ConditionLock::release_save) hands to
+    /// [`acquire_restore`](ConditionLock::acquire_restore).
+    type State;
+
+    /// Acquires the lock, waiting at most `timeout`; true if acquired. Python: `acquire`.
+    fn acquire(&self, timeout: Option<Duration>) -> bool;
+
+    /// Acquires the lock if that needs no waiting. Python: `acquire(blocking=False)`.
+    fn try_acquire(&self) -> bool;
+
+    /// Releases the lock (one level of it). Python: `release`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the lock's own `release` returns.
+    fn release(&self) -> Result<(), ReleaseError>;
+
+    /// Whether the calling thread holds the lock. Python: `_is_owned`.
+    fn is_owned(&self) -> bool;
+
+    /// Releases the lock completely, returning what is needed to restore it. Python:
+    /// `_release_save`.
+    ///
+    /// # Errors
+    ///
+    /// The lock is not held by the calling thread.
+    fn release_save(&self) -> Result<Self::State, ReleaseError>;
+
+    /// Acquires the lock, waiting forever, and restores `state`. Python: `_acquire_restore`.
+    fn acquire_restore(&self, state: Self::State);
+}
+
+/// A plain lock has no owner: it counts as owned while anyone holds it (CPython's fallback
+/// `_is_owned`), and saving or restoring it is releasing or acquiring it.
+impl ConditionLock for Lock {
+    type State = ();
+
+    #[inline]
+    fn acquire(&self, timeout: Option<Duration>) -> bool {
+        Lock::acquire(self, timeout)
+    }
+
+    #[inline]
+    fn try_acquire(&self) -> bool {
+        Lock::try_acquire(self)
+    }
+
+    #[inline]
+    fn release(&self) -> Result<(), ReleaseError> {
+        Lock::release(self)
+    }
+
+    #[inline]
+    fn is_owned(&self) -> bool {
+        self.locked()
+    }
+
+    #[inline]
+    fn release_save(&self) -> Result<(), ReleaseError> {
+        Lock::release(self)
+    }
+
+    #[inline]
+    fn acquire_restore(&self, (): ()) {
+        Lock::acquire(self, None);
+    }
+}
+
+impl ConditionLock for RLock {
+    type State = RLockState;
+
+    #[inline]
+    fn acquire(&self, timeout: Option<Duration>) -> bool {
+        RLock::acquire(self, timeout)
+    }
+
+    #[inline]
+    fn try_acquire(&self) -> bool {
+        RLock::try_acquire(self)
+    }
+
+    #[inline]
+    fn release(&self) -> Result<(), ReleaseError> {
+        RLock::release(self)
+    }
+
+    #[inline]
+    fn is_owned(&self) -> bool {
+        RLock::is_owned(self)
+    }
+
+    #[inline]
+    fn release_save(&self) -> Result<RLockState, ReleaseError> {
+        RLock::release_save(self)
+    }
+
+    #[inline]
+    fn acquire_restore(&self, state: RLockState) {
+        RLock::acquire_restore(self, state)
+    }
+}
+
+macro_rules! forward_condition_lock {
+    ($($pointer:ty),*) => {$(
+        impl<L: ConditionLock + ?Sized> ConditionLock for $pointer {
+            type State = L::State;
+
+            #[inline]
+            fn acquire(&self, timeout: Option<Duration>) -> bool {
+                (**self).acquire(timeout)
+            }
+
+            #[inline]
+            fn try_acquire(&self) -> bool {
+                (**self).try_acquire()
+            }
+
+            #[inline]
+            fn release(&self) -> Result<(), ReleaseError> {
+                (**self).release()
+            }
+
+            #[inline]
+            fn is_owned(&self) -> bool {
+                (**self).is_owned()
+            }
+
+            #[inline]
+            fn release_save(&self) -> Result<L::State, ReleaseError> {
+                (**self).release_save()
+            }
+
+            #[inline]
+            fn acquire_restore(&self, state: L::State) {
+                (**self).acquire_restore(state)
+            }
+        }
+    )*};
+}
+
+forward_condition_lock!(&L, std::sync::Arc<L>);
+
+/// The node is in the list and its thread waits.
+const WAITING: u8 = 0;
+/// `notify` chose the node; final.
+const NOTIFIED: u8 = 1;
+/// The waiter gave up (timeout or unwind) before being chosen; final.
+const ABANDONED: u8 = 2;
+
+/// One call to `wait`: the notifier and the waiter race to settle `state`, once.
+struct Waiter {
+    state: AtomicU8,
+}
+
+impl Waiter {
+    /// Parks until notified or `deadline`; true if notified. May unwind (interrupt check), with
+    /// the node still `WAITING`.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        let mut spin = SpinWait::new();
+        loop {
+            if self.state.load(Ordering::Acquire) == NOTIFIED {
+                return true;
+            }
+            if timeout::expired(deadline) {
+                return self.abandon() == NOTIFIED;
+            }
+            if spin.spin() {
+                continue;
+            }
+            let validate = || self.state.load(Ordering::Relaxed) == WAITING;
+            // Whatever the result (unparked, timed out, invalid after an interrupt slice), the
+            // loop re-reads the state, so a notification between slices is never lost.
+            park::park(
+                park::key(&self.state),
+                validate,
+                |_, _| {},
+                DEFAULT_PARK_TOKEN,
+                deadline,
+            );
+        }
+    }
+
+    /// Settles a node its waiter leaves: `WAITING` becomes `ABANDONED`. Returns the final state.
+    fn abandon(&self) -> u8 {
+        match self
+            .state
+            .compare_exchange(WAITING, ABANDONED, Ordering::Acquire, Ordering::Acquire)
+        {
+            Ok(_) => ABANDONED,
+            Err(settled) => settled,
+        }
+    }
+
+    /// Settles a node for `notify`: `WAITING` becomes `NOTIFIED` and its thread is woken. False if
+    /// the waiter had abandoned it.
+    fn notify(&self) -> bool {
+        if self
+            .state
+            .compare_exchange(WAITING, NOTIFIED, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            return false;
+        }
+        park::unpark_one(park::key(&self.state), |_| DEFAULT_UNPARK_TOKEN);
+        true
+    }
+}
+
+/// A condition variable, mirroring Python's `threading.Condition`.
+///
+/// A condition wraps a lock — by default a fresh [`RLock`], like `Condition()`, or any
+/// [`ConditionLock`] given to [`with_lock`](Condition::with_lock), like `Condition(lock)`. Holding
+/// the lock, a thread may [`wait`](Condition::wait): the lock is released completely (every level
+/// of an `RLock`), the thread sleeps until another thread holding the lock calls
+/// [`notify`](Condition::notify) or [`notify_all`](Condition::notify_all), and the lock is
+/// re-acquired (at its former recursion level) before `wait` returns.
+///
+/// Waiters are woken in the order they started waiting, and there are no spurious wake-ups:
+/// `wait` returns true only when a `notify` chose it, and `notify(n)` chooses exactly
+/// `min(n, waiting)` threads — a waiter that timed out is never chosen.
+///
+/// # Differences from CPython
+///
+/// - Waiting or notifying without holding the lock returns [`NotOwnedError`] instead of raising
+///   `RuntimeError`.
+/// - The lock's `acquire`/`release`/`with` become [`acquire`](Condition::acquire),
+///   [`try_acquire`](Condition::try_acquire), [`release`](Condition::release) and the guard of
+///   [`lock`](Condition::lock). `len(cond._waiters)` is [`waiter_count`](Condition::waiter_count).
+/// - Re-acquiring the lock at the end of `wait` ignores the thread's
+///   [interrupt check](crate::interrupt): `wait` always returns, or unwinds, holding the lock.
+///   An interrupt that unwinds out of a wait after the waiter was notified spends that
+///   notification, as a `KeyboardInterrupt` does in CPython.
+///
+/// # Memory ordering
+///
+/// `wait` and `notify` run under the lock, whose acquire/release order everything. In addition a
+/// `notify` that chooses a waiter is a `Release` operation that the waiter's return from `wait`
+/// `Acquire`s.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::thread;
+/// use threadkit::Condition;
+///
+/// let pair = Arc::new((Condition::new(), AtomicBool::new(false)));
+/// let remote = Arc::clone(&pair);
+/// let producer = thread::spawn(move || {
+///     let (cond, ready) = &*remote;
+///     let _held = cond.lock();
+///     ready.store(true, Ordering::Relaxed);
+///     cond.notify(1).unwrap();
+/// });
+///
+/// let (cond, ready) = &*pair;
+/// let _held = cond.lock();
+/// // Python: `cond.wait_for(lambda: ready)`.
+/// assert!(cond.wait_for(|| ready.load(Ordering::Relaxed), None).unwrap());
+/// producer.join().unwrap();
+/// ```
+pub struct Condition<L: ConditionLock = RLock> {
+    lock: L,
+    /// The waiting nodes in arrival order. Touched by threads that hold `lock`, and by a leaving
+    /// waiter removing its abandoned node; never held across a wait.
+    waiters: Mutex<VecDeque<Arc<Waiter>>>,
+}
+
+impl Condition<RLock> {
+    /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
+    #[cfg(not(threadkit_loom))]
+    pub const fn new() -> Self {
+        Condition {
+            lock: RLock::new(),
+            waiters: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
+    #[cfg(threadkit_loom)]
+    pub fn new() -> Self {
+        Condition::with_lock(RLock::new())
+    }
+}
+
+impl Default for Condition<RLock> {
+    fn default() -> Self {
+        Condition::new()
+    }
+}
+
+impl<L: ConditionLock> Condition<L> {
+    /// Creates a condition over `lock`. Python: `Condition(lock)`.
+    ///
+    /// ```
+    /// use threadkit::{Condition, Lock};
+    ///
+    /// let cond = Condition::with_lock(Lock::new());
+    /// let _held = cond.lock();
+    /// assert!(cond.underlying().locked());
+    /// ```
+    pub fn with_lock(lock: L) -> Self {
+        Condition {
+            lock,
+            waiters: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// The lock under the condition. Python: `cond._lock`.
+    pub fn underlying(&self) -> &L {
+        &self.lock
+    }
+
+    /// Acquires the lock, waiting at most `timeout`; true if acquired. Python: `cond.acquire()`.
+    #[inline]
+    pub fn acquire(&self, timeout: Option<Duration>) -> bool {
+        self.lock.acquire(timeout)
+    }
+
+    /// Acquires the lock if that needs no waiting. Python: `cond.acquire(blocking=False)`.
+    #[inline]
+    pub fn try_acquire(&self) -> bool {
+        self.lock.try_acquire()
+    }
+
+    /// Releases the lock. Python: `cond.release()`.
+    ///
+    /// # Errors
+    ///
+    /// The lock's own release error.
+    #[inline]
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        self.lock.release()
+    }
+
+    /// Acquires the lock, waiting forever, and returns a guard that releases it when dropped.
+    /// Python: `with cond:`.
+    #[inline]
+    pub fn lock(&self) -> ConditionGuard<'_, L> {
+        self.lock.acquire(None);
+        ConditionGuard {
+            condition: self,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Whether the calling thread holds the lock (for a plain [`Lock`]: whether anyone does).
+    /// Python: `cond._is_owned()`.
+    #[inline]
+    pub fn is_owned(&self) -> bool {
+        self.lock.is_owned()
+    }
+
+    /// How many threads are waiting. Python: `len(cond._waiters)`.
+    pub fn waiter_count(&self) -> usize {
+        self.waiters().len()
+    }
+
+    fn waiters(&self) -> MutexGuard<'_, VecDeque<Arc<Waiter>>> {
+        self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Releases the lock, waits until notified or until `timeout` passes (`None`: forever), and
+    /// re-acquires the lock; true if notified, false on timeout.
+    ///
+    /// Python: `cond.wait(timeout)`. The lock is re-acquired on every way out, also when the
+    /// thread's [interrupt check](crate::interrupt) unwinds out of the wait.
+    ///
+    /// # Errors
+    ///
+    /// [`NotOwnedError::Wait`] if the calling thread does not hold the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::{Condition, NotOwnedError};
+    ///
+    /// let cond = Condition::new();
+    /// assert_eq!(cond.wait(None), Err(NotOwnedError::Wait));
+    /// let _held = cond.lock();
+    /// assert_eq!(cond.wait(Some(Duration::from_millis(1))), Ok(false));
+    /// assert!(cond.is_owned());
+    /// ```
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<bool, NotOwnedError> {
+        if !self.lock.is_owned() {
+            return Err(NotOwnedError::Wait);
+        }
+        let node = Arc::new(Waiter {
+            state: AtomicU8::new(WAITING),
+        });
+        self.waiters().push_back(Arc::clone(&node));
+        let saved = match self.lock.release_save() {
+            Ok(saved) => saved,
+            Err(_) => {
+                self.remove(&node);
+                return Err(NotOwnedError::Wait);
+            }
+        };
+        let restore = Restore {
+            condition: self,
+            node: &node,
+            saved: Some(saved),
+        };
+        let notified = node.wait(timeout::deadline(timeout));
+        drop(restore);
+        Ok(notified)
+    }
+
+    /// Removes `node` from the list if it is still there.
+    fn remove(&self, node: &Arc<Waiter>) {
+        let mut waiters = self.waiters();
+        if let Some(index) = waiters.iter().position(|other| Arc::ptr_eq(other, node)) {
+            waiters.remove(index);
+        }
+    }
+
+    /// Waits until `predicate` returns true or `timeout` passes; returns the predicate's last
+    /// result.
+    ///
+    /// Python: `cond.wait_for(predicate, timeout)`. The predicate runs with the lock held, first
+    /// before any waiting; the timeout counts from the first wait across all re-waits.
+    ///
+    /// # Errors
+    ///
+    /// [`NotOwnedError::Wait`] if the predicate is false and the calling thread does not hold the
+    /// lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Condition::new();
+    /// let _held = cond.lock();
+    /// // Nobody will make it true: false after the timeout.
+    /// assert_eq!(cond.wait_for(|| false, Some(Duration::from_millis(5))), Ok(false));
+    /// ```
+    pub fn wait_for(
+        &self,
+        mut predicate: impl FnMut() -> bool,
+        timeout: Option<Duration>,
+    ) -> Result<bool, NotOwnedError> {
+        // `None` until the first wait fixes the deadline (itself `None` for forever).
+        let mut deadline: Option<Option<Instant>> = None;
+        let mut result = predicate();
+        while !result {
+            let wait = match (timeout, deadline) {
+                (None, _) => None,
+                (Some(timeout), None) => {
+                    deadline = Some(timeout::deadline(Some(timeout)));
+                    Some(timeout)
+                }
+                (Some(_), Some(None)) => None,
+                (Some(_), Some(Some(deadline))) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    Some(left)
+                }
+            };
+            self.wait(wait)?;
+            result = predicate();
+        }
+        Ok(result)
+    }
+
+    /// Wakes the `n` longest-waiting threads (fewer if fewer wait).
+    ///
+    /// Python: `cond.notify(n)`.
+    ///
+    /// # Errors
+    ///
+    /// [`NotOwnedError::Notify`] if the calling thread does not hold the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Arc::new(Condition::new());
+    /// let remote = Arc::clone(&cond);
+    /// let waiter = thread::spawn(move || {
+    ///     let _held = remote.lock();
+    ///     remote.wait(None).unwrap()
+    /// });
+    /// loop {
+    ///     let _held = cond.lock();
+    ///     if cond.waiter_count() == 1 {
+    ///         cond.notify(1).unwrap();
+    ///         break;
+    ///     }
+    /// }
+    /// assert!(waiter.join().unwrap());
+    /// ```
+    pub fn notify(&self, n: usize) -> Result<(), NotOwnedError> {
+        if !self.lock.is_owned() {
+            return Err(NotOwnedError::Notify);
+        }
+        let mut waiters = self.waiters();
+        let mut left = n;
+        while left > 0 {
+            let Some(node) = waiters.pop_front() else {
+                break;
+            };
+            if node.notify() {
+                left -= 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Wakes every waiting thread. Python: `cond.notify_all()`.
+    ///
+    /// # Errors
+    ///
+    /// [`NotOwnedError::Notify`] if the calling thread does not hold the lock.
+    pub fn notify_all(&self) -> Result<(), NotOwnedError> {
+        self.notify(usize::MAX)
+    }
+}
+
+/// Ends a wait on every way out: settles the node, takes an abandoned one off the list, and
+/// re-acquires the lock with the interrupt check suspended.
+struct Restore<'a, L: ConditionLock> {
+    condition: &'a Condition<L>,
+    node: &'a Arc<Waiter>,
+    saved: Option<L::State>,
+}
+
+impl<L: ConditionLock> Drop for Restore<'_, L> {
+    fn drop(&mut self) {
+        if self.node.abandon() == ABANDONED {
+            // Unless `notify` popped it meanwhile (and skipped it).
+            self.condition.remove(self.node);
+        }
+        let check = interrupt::set_check(None);
+        if let Some(saved) = self.saved.take() {
+            self.condition.lock.acquire_restore(saved);
+        }
+        interrupt::set_check(check);
+    }
+}
+
+impl<L: ConditionLock + fmt::Debug> fmt::Debug for Condition<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("lock", &self.lock)
+            .field("waiters", &self.waiter_count())
+            .finish()
+    }
+}
+
+/// Holds a [`Condition`]'s lock (one level of it) and releases it when dropped.
+///
+/// It is not `Send`: an [`RLock`] may only be released by its owner.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct ConditionGuard<'a, L: ConditionLock = RLock> {
+    condition: &'a Condition<L>,
+    /// `Sync` but not `Send`, like std's `MutexGuard`.
+    _not_send: PhantomData<std::sync::MutexGuard<'static, ()>>,
+}
+
+impl<L: ConditionLock> ConditionGuard<'_, L> {
+    /// The guarded condition.
+    pub fn condition(&self) -> &Condition<L> {
+        self.condition
+    }
+}
+
+impl<L: ConditionLock> Drop for ConditionGuard<'_, L> {
+    #[inline]
+    fn drop(&mut self) {
+        // An error means the lock was released through `release` already; nothing to undo.
+        let _ = self.condition.lock.release();
+    }
+}
+
+impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConditionGuard").finish_non_exhaustive()
+    }
+}

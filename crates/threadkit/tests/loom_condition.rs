@@ -1,0 +1,73 @@
+//! Loom model of `Condition`: no lost wake-up between a waiter and a notifier, over an `RLock`
+//! and over a plain `Lock`.
+#![cfg(threadkit_loom)]
+
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::thread;
+use threadkit::{Condition, ConditionLock, Lock};
+
+/// One thread sets a flag and notifies; the other waits for the flag. A lost wake-up deadlocks
+/// the model, a spurious one fails the assertion on `wait`'s result.
+fn no_lost_wake_up<L: ConditionLock + Send + Sync + 'static>(cond: Condition<L>) {
+    let pair = Arc::new((cond, AtomicBool::new(false)));
+    let notifier = {
+        let pair = Arc::clone(&pair);
+        thread::spawn(move || {
+            let (cond, ready) = &*pair;
+            let _held = cond.lock();
+            ready.store(true, Ordering::Relaxed);
+            cond.notify(1).unwrap();
+        })
+    };
+    let (cond, ready) = &*pair;
+    {
+        let _held = cond.lock();
+        if !ready.load(Ordering::Relaxed) {
+            // Only a notify can end this untimed wait, and it returns true.
+            assert!(cond.wait(None).unwrap());
+            assert!(ready.load(Ordering::Relaxed));
+        }
+        assert!(cond.is_owned());
+        assert_eq!(cond.waiter_count(), 0);
+    }
+    notifier.join().unwrap();
+}
+
+#[test]
+fn wait_notify_over_an_rlock() {
+    loom::model(|| no_lost_wake_up(Condition::new()));
+}
+
+#[test]
+fn wait_notify_over_a_plain_lock() {
+    loom::model(|| no_lost_wake_up(Condition::with_lock(Lock::new())));
+}
+
+#[test]
+fn wait_for_sees_the_predicate() {
+    loom::model(|| {
+        let pair = Arc::new((Condition::new(), AtomicBool::new(false)));
+        let notifier = {
+            let pair = Arc::clone(&pair);
+            thread::spawn(move || {
+                let (cond, ready) = &*pair;
+                cond.acquire(None);
+                ready.store(true, Ordering::Relaxed);
+                cond.notify_all().unwrap();
+                cond.release().unwrap();
+            })
+        };
+        let (cond, ready) = &*pair;
+        cond.acquire(None);
+        cond.acquire(None);
+        assert!(
+            cond.wait_for(|| ready.load(Ordering::Relaxed), None)
+                .unwrap()
+        );
+        assert_eq!(cond.underlying().recursion_count(), 2);
+        cond.release().unwrap();
+        cond.release().unwrap();
+        notifier.join().unwrap();
+    });
+}
