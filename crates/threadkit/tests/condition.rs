@@ -208,7 +208,7 @@ fn a_timed_out_waiter_does_not_consume_a_notification() {
 fn stress_timeouts_racing_notify_never_lose_a_notification() {
     within(|| {
         let cond = Arc::new(Condition::new());
-        for round in 0..iterations(2_000) {
+        for round in 0..iterations(500) {
             let racer = {
                 let cond = Arc::clone(&cond);
                 thread::spawn(move || {
