@@ -12,6 +12,10 @@
 //! | `Condition`            | [`Condition`]                  |
 //! | `Semaphore`            | [`Semaphore`]                  |
 //! | `BoundedSemaphore`     | [`BoundedSemaphore`]           |
+//! | `Thread`               | [`Thread`]                     |
+//! | `Timer`                | [`Timer`]                      |
+//! | `local`                | [`Local`]                      |
+//! | `current_thread`, `main_thread`, `enumerate`, `active_count`, `get_ident`, `get_native_id`, `excepthook` | the functions of [`thread`] |
 //!
 //! | Python (`queue`)       | threadkit                      |
 //! |------------------------|--------------------------------|
@@ -43,6 +47,7 @@ mod park;
 pub mod interrupt;
 pub mod queue;
 pub mod sync;
+pub mod thread;
 pub mod timeout;
 
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
@@ -50,3 +55,4 @@ pub use sync::{
     BoundedSemaphore, Condition, ConditionGuard, ConditionLock, Lock, LockGuard, NotOwnedError,
     RLock, RLockGuard, RLockState, ReleaseError, Semaphore, SemaphorePermit,
 };
+pub use thread::{Local, Thread, Timer};

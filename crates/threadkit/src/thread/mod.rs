@@ -1,0 +1,57 @@
+//! Threads with the semantics of Python's `threading` module: [`Thread`], the registry of live
+//! threads, the excepthook, [`Timer`], [`Local`] and Python's wait for non-daemon threads at exit.
+//!
+//! | file            | items                                                     | mirrors                                  |
+//! |-----------------|-----------------------------------------------------------|------------------------------------------|
+//! | `thread.rs`     | [`Thread`], [`Builder`]                                   | `threading.Thread`                       |
+//! | `registry.rs`   | [`current_thread`], [`main_thread`], [`enumerate`], [`active_count`], [`get_ident`], [`get_native_id`] | the functions of the same names |
+//! | `excepthook.rs` | [`set_excepthook`], [`reset_excepthook`], [`excepthook()`], [`default_excepthook`], [`ExceptHookArgs`] | `threading.excepthook`, `__excepthook__`, `ExceptHookArgs` |
+//! | `timer.rs`      | [`Timer`]                                                 | `threading.Timer`                        |
+//! | `local.rs`      | [`Local`]                                                 | `threading.local`                        |
+//! | `shutdown.rs`   | [`shutdown`], [`main()`], [`ShutdownGuard`]               | the wait for non-daemon threads at exit  |
+//! | `error.rs`      | [`StartError`], [`JoinError`], [`SetDaemonError`]         | what `start`, `join`, `daemon =` raise   |
+//!
+//! A Rust program exits when `main` returns, whatever other threads are doing. To get Python's
+//! rule — the program ends once every non-daemon thread has finished, and daemon threads are
+//! abandoned — run `main`'s body in [`main()`] or call [`shutdown`] last.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::mpsc;
+//! use threadkit::thread::{self, Thread};
+//!
+//! thread::main(|| {
+//!     let (tx, rx) = mpsc::channel();
+//!     let worker = Thread::builder()
+//!         .name("worker")
+//!         .start(move || tx.send(thread::current_thread().name()).unwrap())
+//!         .unwrap();
+//!     assert_eq!(rx.recv().unwrap(), "worker");
+//!     worker.join(None).unwrap();
+//! });
+//! ```
+
+mod error;
+mod excepthook;
+mod local;
+mod registry;
+mod shutdown;
+#[expect(
+    clippy::module_inception,
+    reason = "one primitive per file, named after the primitive"
+)]
+mod thread;
+mod timer;
+
+pub use error::{JoinError, SetDaemonError, StartError};
+pub use excepthook::{
+    ExceptHookArgs, default_excepthook, excepthook, reset_excepthook, set_excepthook,
+};
+pub use local::Local;
+pub use registry::{
+    active_count, current_thread, enumerate, get_ident, get_native_id, main_thread,
+};
+pub use shutdown::{ShutdownGuard, main, shutdown};
+pub use thread::{Builder, Thread};
+pub use timer::Timer;

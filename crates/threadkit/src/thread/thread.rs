@@ -1,0 +1,516 @@
+//! [`Thread`]: a named, daemon-aware thread of control, like `threading.Thread`.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use crate::loom::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
+use crate::thread::error::{JoinError, SetDaemonError, StartError};
+use crate::thread::{excepthook, local, registry};
+use crate::timeout;
+
+/// Created, `start` not called yet.
+const NEW: u8 = 0;
+/// `start` is creating the OS thread.
+const STARTING: u8 = 1;
+/// The OS thread runs (Python: `_started` is set and the handle is not done).
+const STARTED: u8 = 2;
+/// The target returned or panicked and the thread left the registry.
+const FINISHED: u8 = 3;
+
+/// What a thread is to threadkit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Created by threadkit, with a target to run.
+    Regular,
+    /// The process's main thread (Python's `_MainThread`).
+    Main,
+    /// A thread threadkit did not start (Python's `_DummyThread`).
+    Dummy,
+}
+
+type Target = Box<dyn FnOnce() + Send + 'static>;
+
+pub(crate) struct Inner {
+    kind: Kind,
+    state: AtomicU8,
+    daemon: AtomicBool,
+    /// 0 until the thread is started.
+    ident: AtomicU64,
+    /// 0 until the thread is started.
+    native_id: AtomicU64,
+    name: Mutex<String>,
+    target: Mutex<Option<Target>>,
+    stack_size: Option<usize>,
+}
+
+/// A thread of control, mirroring Python's `threading.Thread`.
+///
+/// A `Thread` is a handle: clones refer to the same thread, and [`current_thread`],
+/// [`enumerate`] and [`main_thread`] hand out handles too. Create one with [`Thread::new`] or
+/// [`Thread::builder`], then [`start`](Thread::start) it; [`join`](Thread::join) waits for it to
+/// finish. Each thread has a name (`Thread-N` by default), a daemon flag inherited from the
+/// thread that created it, and, once started, an [`ident`](Thread::ident) and a
+/// [`native_id`](Thread::native_id).
+///
+/// A panic in the target never takes the process down: it is handed to the
+/// [excepthook](crate::thread::excepthook()), and the thread finishes normally otherwise. Dropping
+/// every handle of a started thread does not stop it.
+///
+/// Non-daemon threads are what [`shutdown`](crate::thread::shutdown) and
+/// [`main`](crate::thread::main()) wait for before the program exits, as Python waits for them
+/// at interpreter exit.
+///
+/// # Differences from CPython
+///
+/// - The activity is a closure (`target` with its `args` captured); there is no `run` method to
+///   override. To get a result back, send it through a channel or store it in shared state.
+/// - `join` returns `Ok(true)` if the thread finished and `Ok(false)` on timeout, instead of
+///   `None` followed by an `is_alive()` check; Python's `RuntimeError`s are [`JoinError`],
+///   [`StartError`] and [`SetDaemonError`].
+/// - Default names are `Thread-N` without Python 3.13's ` (target_name)` suffix: closures have
+///   no name.
+/// - [`ident`](Thread::ident) is a process-unique number that is never reused, not the
+///   `pthread_t`.
+/// - A Rust program does not wait for non-daemon threads by itself: call
+///   [`shutdown`](crate::thread::shutdown) or run `main` inside [`main`](crate::thread::main()).
+///
+/// # Memory ordering
+///
+/// Everything the starting thread did before [`start`](Thread::start) happens before the target
+/// runs, and everything the target did happens before a [`join`](Thread::join) that returns
+/// `Ok(true)` and before an [`is_alive`](Thread::is_alive) that returns false.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use threadkit::thread::Thread;
+///
+/// let total = Arc::new(AtomicUsize::new(0));
+/// let workers: Vec<Thread> = (1..=3)
+///     .map(|n| {
+///         let total = Arc::clone(&total);
+///         Thread::builder()
+///             .name(format!("adder-{n}"))
+///             .build(move || {
+///                 total.fetch_add(n, Ordering::Relaxed);
+///             })
+///     })
+///     .collect();
+/// for worker in &workers {
+///     assert!(!worker.is_alive());
+///     worker.start().unwrap();
+/// }
+/// for worker in &workers {
+///     assert!(worker.join(None).unwrap());
+///     assert!(!worker.is_alive());
+/// }
+/// assert_eq!(total.load(Ordering::Relaxed), 6);
+/// assert_eq!(workers[2].name(), "adder-3");
+/// ```
+#[derive(Clone)]
+pub struct Thread {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// Configures a [`Thread`] before it is created: its name, daemon flag and stack size.
+///
+/// Python: the keyword arguments of `threading.Thread(name=..., daemon=...)`.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread::{self, Thread};
+///
+/// let worker = Thread::builder()
+///     .name("worker")
+///     .daemon(true)
+///     .start(|| assert_eq!(thread::current_thread().name(), "worker"))
+///     .unwrap();
+/// assert!(worker.daemon());
+/// assert!(worker.join(None).unwrap());
+/// ```
+#[derive(Debug, Default, Clone)]
+#[must_use = "a builder does nothing until `build` or `start` is called"]
+pub struct Builder {
+    name: Option<String>,
+    daemon: Option<bool>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// A builder with Python's defaults: name `Thread-N`, daemon flag of the creating thread.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names the thread; an empty name means the default `Thread-N`, as in Python.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Makes the thread a daemon (`true`) or not, instead of inheriting the creating thread's flag.
+    pub fn daemon(mut self, daemon: bool) -> Self {
+        self.daemon = Some(daemon);
+        self
+    }
+
+    /// The stack size of the OS thread, in bytes (Python: `threading.stack_size(size)` before
+    /// creating the thread). Defaults to std's.
+    pub fn stack_size(mut self, size: usize) -> Self {
+        self.stack_size = Some(size);
+        self
+    }
+
+    /// Creates the thread without starting it.
+    pub fn build(self, target: impl FnOnce() + Send + 'static) -> Thread {
+        let name = match self.name {
+            Some(name) if !name.is_empty() => name,
+            _ => registry::new_name("Thread"),
+        };
+        let daemon = self
+            .daemon
+            .unwrap_or_else(|| registry::current_thread().daemon());
+        Thread {
+            inner: Arc::new(Inner {
+                kind: Kind::Regular,
+                state: AtomicU8::new(NEW),
+                daemon: AtomicBool::new(daemon),
+                ident: AtomicU64::new(0),
+                native_id: AtomicU64::new(0),
+                name: Mutex::new(name),
+                target: Mutex::new(Some(Box::new(target))),
+                stack_size: self.stack_size,
+            }),
+        }
+    }
+
+    /// Creates the thread and starts it.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::Spawn`] if the operating system cannot create a thread.
+    pub fn start(self, target: impl FnOnce() + Send + 'static) -> Result<Thread, StartError> {
+        let thread = self.build(target);
+        thread.start()?;
+        Ok(thread)
+    }
+}
+
+impl Thread {
+    /// Creates a thread that will run `target`, with the default name and daemon flag; call
+    /// [`start`](Thread::start) to run it.
+    ///
+    /// Python: `threading.Thread(target=target)`.
+    pub fn new(target: impl FnOnce() + Send + 'static) -> Thread {
+        Builder::new().build(target)
+    }
+
+    /// A [`Builder`] to set the name, daemon flag or stack size.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// The handle of a thread threadkit did not create: the main thread or a dummy.
+    pub(crate) fn foreign(
+        kind: Kind,
+        name: String,
+        daemon: bool,
+        ident: u64,
+        native_id: u64,
+    ) -> Thread {
+        Thread {
+            inner: Arc::new(Inner {
+                kind,
+                state: AtomicU8::new(STARTED),
+                daemon: AtomicBool::new(daemon),
+                ident: AtomicU64::new(ident),
+                native_id: AtomicU64::new(native_id),
+                name: Mutex::new(name),
+                target: Mutex::new(None),
+                stack_size: None,
+            }),
+        }
+    }
+
+    pub(crate) fn kind(&self) -> Kind {
+        self.inner.kind
+    }
+
+    /// Starts the thread and returns once it runs: its [`ident`](Thread::ident) and
+    /// [`native_id`](Thread::native_id) are set and it is in [`enumerate`].
+    ///
+    /// Python: `thread.start()`.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::AlreadyStarted`] if `start` was called before (or this is the main thread or
+    /// a dummy thread); [`StartError::Spawn`] if the operating system cannot create a thread, in
+    /// which case the thread stays unstarted and `start` may be tried again.
+    pub fn start(&self) -> Result<(), StartError> {
+        let inner = &self.inner;
+        if inner.kind != Kind::Regular
+            || inner
+                .state
+                .compare_exchange(NEW, STARTING, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return Err(StartError::AlreadyStarted);
+        }
+        excepthook::install_panic_filter();
+        let ident = registry::new_ident();
+        inner.ident.store(ident, Ordering::Relaxed);
+        registry::insert(ident, self.clone());
+        let mut builder = std::thread::Builder::new();
+        let name = self.name();
+        if !name.contains('\0') {
+            builder = builder.name(name);
+        }
+        if let Some(size) = inner.stack_size {
+            builder = builder.stack_size(size);
+        }
+        let child = self.clone();
+        if let Err(error) = builder.spawn(move || child.bootstrap(ident)) {
+            registry::remove(ident);
+            inner.ident.store(0, Ordering::Relaxed);
+            inner.state.store(NEW, Ordering::Relaxed);
+            return Err(StartError::Spawn(error));
+        }
+        // Like CPython, wait until the new thread has published its identity.
+        self.wait_for(STARTED, None);
+        Ok(())
+    }
+
+    /// The body of every thread threadkit starts.
+    fn bootstrap(self, ident: u64) {
+        let inner = &self.inner;
+        registry::adopt(&self, ident);
+        inner
+            .native_id
+            .store(registry::get_native_id(), Ordering::Relaxed);
+        self.set_state(STARTED);
+        let target = lock(&inner.target).take();
+        if let Some(target) = target
+            && let Err(payload) = excepthook::run_target(target)
+        {
+            excepthook::report(&self, payload);
+        }
+        // Values of `Local`s die with their thread, before `join` returns.
+        let _ = panic::catch_unwind(AssertUnwindSafe(local::clear_current_thread));
+        registry::remove(ident);
+        self.set_state(FINISHED);
+    }
+
+    /// Publishes `state` and wakes every thread waiting for a state change.
+    fn set_state(&self, state: u8) {
+        self.inner.state.store(state, Ordering::Release);
+        park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
+    }
+
+    /// Waits until the state reaches `wanted` or `timeout` passes; true if it was reached.
+    fn wait_for(&self, wanted: u8, timeout: Option<Duration>) -> bool {
+        let state = &self.inner.state;
+        if state.load(Ordering::Acquire) >= wanted {
+            return true;
+        }
+        let deadline = timeout::deadline(timeout);
+        loop {
+            if timeout::expired(deadline) {
+                return false;
+            }
+            let validate = || state.load(Ordering::Relaxed) < wanted;
+            let result = park::park(
+                park::key(state),
+                validate,
+                |_, _| {},
+                DEFAULT_PARK_TOKEN,
+                deadline,
+            );
+            if state.load(Ordering::Acquire) >= wanted {
+                return true;
+            }
+            if result == ParkResult::TimedOut {
+                return false;
+            }
+        }
+    }
+
+    /// Waits at most `timeout` (`None`: forever) for the thread to finish; `Ok(true)` if it has.
+    ///
+    /// Python: `thread.join(timeout)` followed by `not thread.is_alive()`. A thread that
+    /// panicked has finished too: the panic went to the excepthook.
+    ///
+    /// # Errors
+    ///
+    /// [`JoinError::NotStarted`] before [`start`](Thread::start), [`JoinError::CurrentThread`]
+    /// when a thread joins itself, and [`JoinError::DummyThread`] for a thread threadkit did not
+    /// start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    /// use threadkit::thread::Thread;
+    ///
+    /// let (go, wait) = mpsc::channel::<()>();
+    /// let worker = Thread::new(move || wait.recv().unwrap());
+    /// worker.start().unwrap();
+    /// assert!(!worker.join(Some(Duration::from_millis(10))).unwrap());
+    /// go.send(()).unwrap();
+    /// assert!(worker.join(None).unwrap());
+    /// ```
+    pub fn join(&self, timeout: Option<Duration>) -> Result<bool, JoinError> {
+        if self.inner.kind == Kind::Dummy {
+            return Err(JoinError::DummyThread);
+        }
+        if self.inner.state.load(Ordering::Acquire) < STARTING {
+            return Err(JoinError::NotStarted);
+        }
+        if *self == registry::current_thread() {
+            return Err(JoinError::CurrentThread);
+        }
+        Ok(self.wait_for(FINISHED, timeout))
+    }
+
+    /// Whether the thread has started and not finished.
+    ///
+    /// Python: `thread.is_alive()`. The main thread is always alive; a dummy thread is alive
+    /// until its OS thread exits.
+    pub fn is_alive(&self) -> bool {
+        self.inner.state.load(Ordering::Acquire) == STARTED
+    }
+
+    /// The thread's name.
+    ///
+    /// Python: `thread.name`.
+    pub fn name(&self) -> String {
+        lock(&self.inner.name).clone()
+    }
+
+    /// Renames the thread; allowed at any time, as in Python. The OS thread keeps the name it
+    /// was started with.
+    ///
+    /// Python: `thread.name = name`.
+    pub fn set_name(&self, name: impl Into<String>) {
+        *lock(&self.inner.name) = name.into();
+    }
+
+    /// Whether the thread is a daemon: one that [`shutdown`](crate::thread::shutdown) does not
+    /// wait for.
+    ///
+    /// Python: `thread.daemon`.
+    pub fn daemon(&self) -> bool {
+        self.inner.daemon.load(Ordering::Relaxed)
+    }
+
+    /// Sets the daemon flag, which is only possible before [`start`](Thread::start).
+    ///
+    /// Python: `thread.daemon = daemonic`.
+    ///
+    /// # Errors
+    ///
+    /// [`SetDaemonError::Active`] once the thread has been started (always for the main and
+    /// dummy threads).
+    pub fn set_daemon(&self, daemon: bool) -> Result<(), SetDaemonError> {
+        if self.inner.state.load(Ordering::Relaxed) != NEW {
+            return Err(SetDaemonError::Active);
+        }
+        self.inner.daemon.store(daemon, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The thread's identifier, `None` until it has started; stays set after it finishes.
+    ///
+    /// Python: `thread.ident`. It is what [`get_ident`](crate::thread::get_ident) returns on
+    /// that thread.
+    pub fn ident(&self) -> Option<u64> {
+        self.started_value(&self.inner.ident)
+    }
+
+    /// The operating system's id of the thread (on Linux the `gettid()` value), `None` until it
+    /// has started.
+    ///
+    /// Python: `thread.native_id`.
+    pub fn native_id(&self) -> Option<u64> {
+        self.started_value(&self.inner.native_id)
+    }
+
+    fn started_value(&self, value: &AtomicU64) -> Option<u64> {
+        if self.inner.state.load(Ordering::Acquire) >= STARTED {
+            Some(value.load(Ordering::Relaxed)).filter(|&value| value != 0)
+        } else {
+            None
+        }
+    }
+
+    /// Marks a dummy thread finished when its OS thread exits.
+    pub(crate) fn finish_foreign(&self) {
+        self.set_state(FINISHED);
+    }
+
+    /// `initial`, `started` or `stopped`, as in Python's `repr`.
+    fn status(&self) -> &'static str {
+        match self.inner.state.load(Ordering::Acquire) {
+            NEW | STARTING => "initial",
+            STARTED => "started",
+            _ => "stopped",
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The data behind these mutexes stays consistent even if a holder panicked.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl PartialEq for Thread {
+    /// Two handles are equal when they refer to the same thread (Python's `is`).
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl Eq for Thread {}
+
+impl Hash for Thread {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        Arc::as_ptr(&self.inner).hash(state);
+    }
+}
+
+impl fmt::Debug for Thread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Thread")
+            .field("name", &self.name())
+            .field("status", &self.status())
+            .field("daemon", &self.daemon())
+            .field("ident", &self.ident())
+            .finish()
+    }
+}
+
+impl fmt::Display for Thread {
+    /// Python's `repr(thread)`: `<Thread(Thread-1, started daemon 7)>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let class = match self.inner.kind {
+            Kind::Regular => "Thread",
+            Kind::Main => "_MainThread",
+            Kind::Dummy => "_DummyThread",
+        };
+        write!(f, "<{class}({}, {}", self.name(), self.status())?;
+        if self.daemon() {
+            f.write_str(" daemon")?;
+        }
+        if let Some(ident) = self.ident() {
+            write!(f, " {ident}")?;
+        }
+        f.write_str(")>")
+    }
+}
