@@ -30,4 +30,12 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::queue::GetError>();
     send_sync::<threadkit::queue::Empty>();
     send_sync::<threadkit::queue::TaskDoneError>();
+    send_sync::<threadkit::Thread>();
+    send_sync::<threadkit::thread::Builder>();
+    send_sync::<threadkit::Timer>();
+    send_sync::<threadkit::Local<std::cell::Cell<u32>>>();
+    send_sync::<threadkit::thread::ShutdownGuard>();
+    send_sync::<threadkit::thread::StartError>();
+    send_sync::<threadkit::thread::JoinError>();
+    send_sync::<threadkit::thread::SetDaemonError>();
 }
