@@ -9,6 +9,8 @@ use std::time::Duration;
 use crate::loom::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
 use crate::thread::error::{JoinError, SetDaemonError, StartError};
+#[cfg(doc)]
+use crate::thread::{current_thread, enumerate, main_thread};
 use crate::thread::{excepthook, local, registry};
 use crate::timeout;
 
