@@ -627,3 +627,96 @@ fn stress_shutdown_drains_every_item_to_blocked_consumers() {
         assert_eq!(all, (0..PRODUCERS * per_producer).collect::<Vec<_>>());
     });
 }
+
+thread_local! {
+    static CHECKS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// An interrupt check that lets most slices pass and unwinds on every third one.
+fn sometimes_interrupt() {
+    let calls = CHECKS.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    if calls % 3 == 0 {
+        panic::resume_unwind(Box::new(Interrupted));
+    }
+}
+
+/// Producers and consumers whose waits are sliced by an interrupt check that sometimes unwinds:
+/// an interrupted `put` did not put its item (it is retried), an interrupted `get` took none, so
+/// every item is still received exactly once.
+#[test]
+fn stress_interrupted_waits_lose_and_duplicate_nothing() {
+    within(|| {
+        const PRODUCERS: usize = 4;
+        const CONSUMERS: usize = 4;
+        let per_producer = iterations(10_000);
+        let total = PRODUCERS * per_producer;
+        let queue = Arc::new(Queue::new(2));
+        let received = Arc::new(AtomicUsize::new(0));
+        let interrupts = Arc::new(AtomicUsize::new(0));
+        let period = Some((sometimes_interrupt as fn(), Duration::from_micros(20)));
+        let producers: Vec<_> = (0..PRODUCERS)
+            .map(|p| {
+                let interrupts = Arc::clone(&interrupts);
+                spawn_with(&queue, move |queue| {
+                    interrupt::set_check(period);
+                    for n in 0..per_producer {
+                        if n % 128 == 0 {
+                            // Pauses make consumers wait long enough to be interrupted.
+                            thread::sleep(Duration::from_micros(300));
+                        }
+                        let item = p * per_producer + n;
+                        while panic::catch_unwind(|| queue.put(item, None).unwrap()).is_err() {
+                            interrupts.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    interrupt::set_check(None);
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..CONSUMERS)
+            .map(|_| {
+                let (received, interrupts) = (Arc::clone(&received), Arc::clone(&interrupts));
+                spawn_with(&queue, move |queue| {
+                    interrupt::set_check(period);
+                    let mut mine = Vec::new();
+                    while received.load(Ordering::SeqCst) < total {
+                        let timeout = Some(Duration::from_millis(5));
+                        match panic::catch_unwind(|| queue.get(timeout)) {
+                            Ok(Ok(item)) => {
+                                mine.push(item);
+                                received.fetch_add(1, Ordering::SeqCst);
+                                if mine.len() % 128 == 0 {
+                                    // And producers wait on a full queue.
+                                    thread::sleep(Duration::from_micros(300));
+                                }
+                            }
+                            Ok(Err(GetError::Empty)) => {}
+                            Ok(Err(GetError::ShutDown)) => panic!("not shut down"),
+                            Err(_) => {
+                                interrupts.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    interrupt::set_check(None);
+                    mine
+                })
+            })
+            .collect();
+        for producer in producers {
+            producer.join().unwrap();
+        }
+        let mut all: Vec<usize> = consumers
+            .into_iter()
+            .flat_map(|c| c.join().unwrap())
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..total).collect::<Vec<_>>());
+        assert_eq!(queue.unfinished_tasks(), total);
+        assert!(queue.empty());
+        // Not asserted: how many waits were interrupted depends on scheduling.
+        let _ = interrupts.load(Ordering::Relaxed);
+    });
+}
