@@ -638,7 +638,7 @@ fn sometimes_interrupt() {
         c.set(c.get() + 1);
         c.get()
     });
-    if calls % 3 == 0 {
+    if calls.is_multiple_of(3) {
         panic::resume_unwind(Box::new(Interrupted));
     }
 }
