@@ -110,6 +110,25 @@ fn join_wakes_every_joiner() {
 }
 
 #[test]
+fn an_interrupt_unwinds_out_of_join_and_the_thread_stays_joinable() {
+    struct Cancelled;
+    fn cancel() {
+        std::panic::resume_unwind(Box::new(Cancelled));
+    }
+    within(|| {
+        let (worker, release) = blocked(Thread::builder());
+        worker.start().unwrap();
+        threadkit::interrupt::set_check(Some((cancel, Duration::from_millis(5))));
+        let outcome = std::panic::catch_unwind(|| worker.join(None));
+        threadkit::interrupt::set_check(None);
+        assert!(outcome.unwrap_err().is::<Cancelled>());
+        assert!(worker.is_alive());
+        drop(release);
+        assert_eq!(worker.join(None), Ok(true));
+    });
+}
+
+#[test]
 fn is_alive_transitions() {
     within(|| {
         let (worker, release) = blocked(Thread::builder());

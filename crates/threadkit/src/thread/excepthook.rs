@@ -8,7 +8,9 @@
 //! a thread: while a threadkit thread runs its target, the wrapper records the panic's location
 //! (and a backtrace, when `RUST_BACKTRACE` asks for one) for the excepthook instead of printing;
 //! on every other thread, and outside targets, it calls the hook that was installed before, so
-//! their output does not change.
+//! their output does not change. A program that sets its own panic hook after threadkit started
+//! a thread replaces the wrapper: panics in targets are then printed by that hook and by the
+//! excepthook.
 
 use std::any::Any;
 use std::backtrace::{Backtrace, BacktraceStatus};

@@ -10,6 +10,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
@@ -19,14 +20,36 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 type Value = Box<dyn Any + Send>;
 
+/// Hashes `Local` ids, which are distinct sequential numbers: one multiplication spreads them.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(self.0 << 8 | u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type Values = HashMap<u64, Value, BuildHasherDefault<IdHasher>>;
+
 /// One thread's values, by `Local` id.
 #[derive(Default)]
 struct Slots {
-    values: Mutex<HashMap<u64, Value>>,
+    values: Mutex<Values>,
 }
 
 impl Slots {
-    fn values(&self) -> MutexGuard<'_, HashMap<u64, Value>> {
+    fn values(&self) -> MutexGuard<'_, Values> {
         // Map operations cannot leave the map half-updated.
         self.values.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -79,6 +79,12 @@ pub(crate) struct Inner {
 ///   `pthread_t`.
 /// - A Rust program does not wait for non-daemon threads by itself: call
 ///   [`shutdown`](crate::thread::shutdown) or run `main` inside [`main`](crate::thread::main()).
+/// - The main thread never counts as finished, so joining it from another thread without a
+///   timeout waits until the process exits.
+/// - A panic that escapes the target is printed once, by the excepthook, instead of also by
+///   Rust's panic hook; panics caught inside the target (`catch_unwind`) print nothing, as a
+///   caught Python exception prints nothing. See [`set_excepthook`](crate::thread::set_excepthook)
+///   for how, and when a program's own panic hook changes that.
 ///
 /// # Memory ordering
 ///
