@@ -12,6 +12,7 @@
 //! | `Condition`            | [`Condition`]                  |
 //! | `Semaphore`            | [`Semaphore`]                  |
 //! | `BoundedSemaphore`     | [`BoundedSemaphore`]           |
+//! | `Barrier`              | [`Barrier`]                    |
 //! | `Thread`               | [`Thread`]                     |
 //! | `Timer`                | [`Timer`]                      |
 //! | `local`                | [`Local`]                      |
@@ -52,7 +53,8 @@ pub mod timeout;
 
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use sync::{
-    BoundedSemaphore, Condition, ConditionGuard, ConditionLock, Lock, LockGuard, NotOwnedError,
-    RLock, RLockGuard, RLockState, ReleaseError, Semaphore, SemaphorePermit,
+    Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock, Lock,
+    LockGuard, NotOwnedError, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
+    SemaphorePermit,
 };
 pub use thread::{Local, Thread, Timer};

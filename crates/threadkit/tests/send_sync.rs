@@ -17,6 +17,8 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::Condition<std::sync::Arc<threadkit::Lock>>>();
     sync::<threadkit::ConditionGuard<'static>>();
     send_sync::<threadkit::NotOwnedError>();
+    send_sync::<threadkit::Barrier>();
+    send_sync::<threadkit::BrokenBarrierError>();
     send_sync::<threadkit::ReleaseError>();
     send_sync::<threadkit::Semaphore>();
     send_sync::<threadkit::BoundedSemaphore>();

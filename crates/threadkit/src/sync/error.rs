@@ -51,3 +51,19 @@ impl fmt::Display for NotOwnedError {
 }
 
 impl Error for NotOwnedError {}
+
+/// A [`Barrier`](crate::Barrier) wait failed because the barrier is broken or was reset (Python:
+/// `threading.BrokenBarrierError`).
+///
+/// Like CPython's `BrokenBarrierError()`, which carries no arguments, it displays as the empty
+/// string; its type says it all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BrokenBarrierError;
+
+impl fmt::Display for BrokenBarrierError {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
+impl Error for BrokenBarrierError {}

@@ -8,16 +8,19 @@
 //! | `rlock.rs`     | [`RLock`], [`RLockGuard`], [`RLockState`] | `threading.RLock` |
 //! | `semaphore.rs` | [`Semaphore`], [`BoundedSemaphore`], [`SemaphorePermit`] | `threading.Semaphore`, `threading.BoundedSemaphore` |
 //! | `condition.rs` | [`Condition`], [`ConditionGuard`], [`ConditionLock`] | `threading.Condition` |
-//! | `error.rs`     | [`ReleaseError`], [`NotOwnedError`] | what `release`, `wait`/`notify` raise |
+//! | `barrier.rs`   | [`Barrier`]             | `threading.Barrier`    |
+//! | `error.rs`     | [`ReleaseError`], [`NotOwnedError`], [`BrokenBarrierError`] | what `release`, `wait`/`notify`, `Barrier.wait` raise |
 
+mod barrier;
 mod condition;
 mod error;
 mod lock;
 mod rlock;
 mod semaphore;
 
+pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
-pub use error::{NotOwnedError, ReleaseError};
+pub use error::{BrokenBarrierError, NotOwnedError, ReleaseError};
 pub use lock::{Lock, LockGuard};
 pub use rlock::{RLock, RLockGuard, RLockState};
 pub use semaphore::{BoundedSemaphore, Semaphore, SemaphorePermit};
