@@ -180,11 +180,11 @@ impl Barrier {
     /// The last arrival: runs the action and releases the round, or breaks the barrier and
     /// resumes the action's panic.
     fn trip(&self) {
-        if let Some(action) = &self.action {
-            if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(action)) {
-                self.break_barrier();
-                panic::resume_unwind(panic);
-            }
+        if let Some(action) = &self.action
+            && let Err(panic) = panic::catch_unwind(AssertUnwindSafe(action))
+        {
+            self.break_barrier();
+            panic::resume_unwind(panic);
         }
         self.set_state(DRAINING);
         self.notify_all();
