@@ -40,4 +40,6 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::thread::StartError>();
     send_sync::<threadkit::thread::JoinError>();
     send_sync::<threadkit::thread::SetDaemonError>();
+    send_sync::<threadkit::thread::StackSizeError>();
+    send_sync::<threadkit::thread::RegisterAtexitError>();
 }

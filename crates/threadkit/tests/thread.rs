@@ -535,6 +535,32 @@ fn shutdown_child() {
             println!("survived");
             std::process::exit(0);
         }
+        "atexit" => {
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&stop);
+            // A non-daemon service that only an atexit call stops: shutdown must run the call
+            // before joining, or it would wait forever.
+            Thread::builder()
+                .daemon(false)
+                .start(move || {
+                    while !flag.load(Ordering::Acquire) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    println!("service stopped");
+                })
+                .unwrap();
+            thread::register_atexit(|| println!("first registered")).unwrap();
+            thread::register_atexit(|| panic!("a failing call")).unwrap();
+            thread::register_atexit(move || {
+                println!("last registered");
+                stop.store(true, Ordering::Release);
+            })
+            .unwrap();
+            thread::shutdown();
+            let refused = thread::register_atexit(|| {}).unwrap_err();
+            println!("shutdown returned; then: {refused}");
+            std::process::exit(0);
+        }
         other => panic!("unknown scenario {other}"),
     }
 }
@@ -559,6 +585,59 @@ fn main_helper_waits_for_non_daemon_threads() {
         let worker = stdout.find("worker done").expect(&stdout);
         let returned = stdout.find("main returned").expect(&stdout);
         assert!(worker < returned, "{stdout}");
+    });
+}
+
+#[test]
+fn shutdown_runs_atexit_calls_in_reverse_before_joining() {
+    within(|| {
+        let (ok, stdout, stderr) = run_child("shutdown_child", "atexit");
+        assert!(ok, "child failed:\n{stdout}\n{stderr}");
+        let last = stdout.find("last registered").expect(&stdout);
+        let first = stdout.find("first registered").expect(&stdout);
+        let stopped = stdout.find("service stopped").expect(&stdout);
+        let returned = stdout
+            .find("shutdown returned; then: can't register atexit after shutdown")
+            .expect(&stdout);
+        assert!(
+            last < first && first < returned && stopped < returned,
+            "{stdout}"
+        );
+        assert!(
+            stderr.contains("Exception in threading atexit callback"),
+            "{stderr}"
+        );
+    });
+}
+
+#[test]
+fn stack_size_is_validated_and_used() {
+    within(|| {
+        assert_eq!(
+            thread::set_stack_size(100),
+            Err(thread::StackSizeError::Invalid(100))
+        );
+        assert_eq!(
+            thread::StackSizeError::Invalid(100).to_string(),
+            "size not valid: 100 bytes"
+        );
+        let previous = thread::set_stack_size(4 << 20).unwrap();
+        assert_eq!(thread::stack_size(), 4 << 20);
+        // A thread started with the configured stack runs a recursion of about 1 MiB (this does
+        // not prove the size was applied, only that start honours the setting without failing).
+        fn depth(n: u64) -> u64 {
+            let pad = std::hint::black_box([n; 64]);
+            if n == 0 { 0 } else { 1 + depth(pad[1] - 1) }
+        }
+        let worker = Thread::new(|| assert_eq!(depth(2000), 2000));
+        worker.start().unwrap();
+        assert_eq!(worker.join(None), Ok(true));
+        thread::set_stack_size(previous).unwrap();
+        let small = Thread::builder()
+            .stack_size(64 * 1024)
+            .start(|| {})
+            .unwrap();
+        assert_eq!(small.join(None), Ok(true));
     });
 }
 

@@ -80,3 +80,40 @@ impl fmt::Display for SetDaemonError {
 }
 
 impl Error for SetDaemonError {}
+
+/// Why [`set_stack_size`](crate::thread::set_stack_size) failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StackSizeError {
+    /// Neither 0 nor at least 32 KiB (Python: `ValueError: size not valid: N bytes`).
+    Invalid(usize),
+}
+
+impl fmt::Display for StackSizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StackSizeError::Invalid(size) => write!(f, "size not valid: {size} bytes"),
+        }
+    }
+}
+
+impl Error for StackSizeError {}
+
+/// Why [`register_atexit`](crate::thread::register_atexit) failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegisterAtexitError {
+    /// [`shutdown`](crate::thread::shutdown) has begun (Python:
+    /// `RuntimeError: can't register atexit after shutdown`).
+    ShuttingDown,
+}
+
+impl fmt::Display for RegisterAtexitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RegisterAtexitError::ShuttingDown => "can't register atexit after shutdown",
+        })
+    }
+}
+
+impl Error for RegisterAtexitError {}

@@ -4,12 +4,12 @@
 //! | file            | items                                                     | mirrors                                  |
 //! |-----------------|-----------------------------------------------------------|------------------------------------------|
 //! | `thread.rs`     | [`Thread`], [`Builder`]                                   | `threading.Thread`                       |
-//! | `registry.rs`   | [`current_thread`], [`main_thread`], [`enumerate`], [`active_count`], [`get_ident`], [`get_native_id`] | the functions of the same names |
+//! | `registry.rs`   | [`current_thread`], [`main_thread`], [`enumerate`], [`active_count`], [`get_ident`], [`get_native_id`], [`stack_size`], [`set_stack_size`] | the functions of the same names |
 //! | `excepthook.rs` | [`set_excepthook`], [`reset_excepthook`], [`excepthook()`], [`default_excepthook`], [`ExceptHookArgs`] | `threading.excepthook`, `__excepthook__`, `ExceptHookArgs` |
 //! | `timer.rs`      | [`Timer`]                                                 | `threading.Timer`                        |
 //! | `local.rs`      | [`Local`]                                                 | `threading.local`                        |
-//! | `shutdown.rs`   | [`shutdown`], [`main()`], [`ShutdownGuard`]               | the wait for non-daemon threads at exit  |
-//! | `error.rs`      | [`StartError`], [`JoinError`], [`SetDaemonError`]         | what `start`, `join`, `daemon =` raise   |
+//! | `shutdown.rs`   | [`shutdown`], [`main()`], [`ShutdownGuard`], [`register_atexit`] | the wait for non-daemon threads at exit, `_register_atexit` |
+//! | `error.rs`      | [`StartError`], [`JoinError`], [`SetDaemonError`], [`StackSizeError`], [`RegisterAtexitError`] | what `start`, `join`, `daemon =`, `stack_size`, `_register_atexit` raise |
 //!
 //! A Rust program exits when `main` returns, whatever other threads are doing. To get Python's
 //! rule — the program ends once every non-daemon thread has finished, and daemon threads are
@@ -44,14 +44,15 @@ mod shutdown;
 mod thread;
 mod timer;
 
-pub use error::{JoinError, SetDaemonError, StartError};
+pub use error::{JoinError, RegisterAtexitError, SetDaemonError, StackSizeError, StartError};
 pub use excepthook::{
     ExceptHookArgs, default_excepthook, excepthook, reset_excepthook, set_excepthook,
 };
 pub use local::Local;
 pub use registry::{
-    active_count, current_thread, enumerate, get_ident, get_native_id, main_thread,
+    active_count, current_thread, enumerate, get_ident, get_native_id, main_thread, set_stack_size,
+    stack_size,
 };
-pub use shutdown::{ShutdownGuard, main, shutdown};
+pub use shutdown::{ShutdownGuard, main, register_atexit, shutdown};
 pub use thread::{Builder, Thread};
 pub use timer::Timer;

@@ -11,9 +11,10 @@
 
 use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
+use crate::thread::error::StackSizeError;
 use crate::thread::thread::{Kind, Thread};
 
 /// Every live thread by ident, in the order their idents were handed out.
@@ -22,6 +23,8 @@ static THREADS: Mutex<BTreeMap<u64, Thread>> = Mutex::new(BTreeMap::new());
 static NEXT_IDENT: AtomicU64 = AtomicU64::new(1);
 /// The `N` of the next `Thread-N` or `Dummy-N` name, shared by both as in CPython.
 static NEXT_NAME: AtomicU64 = AtomicU64::new(1);
+/// The stack size for new threads; 0 is std's default.
+static STACK_SIZE: AtomicUsize = AtomicUsize::new(0);
 /// The main thread's handle, created by whichever thread first needs it.
 static MAIN: OnceLock<Thread> = OnceLock::new();
 
@@ -288,4 +291,40 @@ pub(crate) fn non_daemon_threads() -> Vec<Thread> {
         })
         .map(|(_, thread)| thread.clone())
         .collect()
+}
+
+/// The stack size, in bytes, of threads started from now on without an explicit
+/// [`Builder::stack_size`](crate::thread::Builder::stack_size); 0 means std's default.
+///
+/// Python: `threading.stack_size()`.
+pub fn stack_size() -> usize {
+    STACK_SIZE.load(Ordering::Relaxed)
+}
+
+/// Sets the stack size of threads started from now on (0: std's default); returns the previous
+/// setting.
+///
+/// Python: `threading.stack_size(size)`.
+///
+/// # Errors
+///
+/// [`StackSizeError::Invalid`] for a size that is neither 0 nor at least 32 KiB.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread::{self, Thread};
+///
+/// assert_eq!(thread::set_stack_size(1 << 20), Ok(0));
+/// let worker = Thread::new(|| {});
+/// worker.start().unwrap(); // with a 1 MiB stack
+/// worker.join(None).unwrap();
+/// assert_eq!(thread::set_stack_size(0), Ok(1 << 20));
+/// assert!(thread::set_stack_size(100).is_err());
+/// ```
+pub fn set_stack_size(size: usize) -> Result<usize, StackSizeError> {
+    if size != 0 && size < 32 * 1024 {
+        return Err(StackSizeError::Invalid(size));
+    }
+    Ok(STACK_SIZE.swap(size, Ordering::Relaxed))
 }

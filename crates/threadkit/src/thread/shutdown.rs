@@ -1,6 +1,72 @@
 //! Python's exit rule for Rust programs: wait for every non-daemon thread, abandon daemons.
 
+use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use crate::thread::error::RegisterAtexitError;
 use crate::thread::registry;
+
+type AtexitCall = Box<dyn FnOnce() + Send + 'static>;
+
+/// Set by the first [`shutdown`]; from then on [`register_atexit`] refuses.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+/// The calls [`register_atexit`] collected, in registration order.
+static ATEXIT: Mutex<Vec<AtexitCall>> = Mutex::new(Vec::new());
+
+/// Registers `call` to run at the start of [`shutdown`], before it joins any thread; calls run
+/// in reverse order of registration, each once.
+///
+/// Python: `threading._register_atexit(func)`, which `concurrent.futures` uses to stop its
+/// workers before the interpreter joins them. A call that panics is reported on stderr and the
+/// others still run.
+///
+/// # Errors
+///
+/// [`RegisterAtexitError::ShuttingDown`] once [`shutdown`] has been called.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use threadkit::thread::{self, Thread};
+///
+/// // A service thread that runs until told to stop, as an executor's worker does.
+/// let stop = Arc::new(AtomicBool::new(false));
+/// let flag = Arc::clone(&stop);
+/// Thread::builder()
+///     .daemon(false)
+///     .start(move || while !flag.load(Ordering::Acquire) { std::thread::yield_now() })
+///     .unwrap();
+/// thread::register_atexit(move || stop.store(true, Ordering::Release)).unwrap();
+/// thread::shutdown(); // stops the service first, then joins it
+/// assert!(thread::register_atexit(|| {}).is_err());
+/// ```
+pub fn register_atexit(call: impl FnOnce() + Send + 'static) -> Result<(), RegisterAtexitError> {
+    let mut calls = ATEXIT.lock().unwrap_or_else(PoisonError::into_inner);
+    // Checked under the lock that `shutdown` takes after setting the flag: a call registered
+    // here is either refused or run.
+    if SHUTTING_DOWN.load(Ordering::Relaxed) {
+        return Err(RegisterAtexitError::ShuttingDown);
+    }
+    calls.push(Box::new(call));
+    Ok(())
+}
+
+/// Runs the registered atexit calls, last registered first.
+fn run_atexit_calls() {
+    loop {
+        let call = ATEXIT.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let Some(call) = call else { return };
+        if panic::catch_unwind(AssertUnwindSafe(call)).is_err() {
+            let _ = io::stderr()
+                .lock()
+                .write_all(b"Exception in threading atexit callback\n");
+        }
+    }
+}
 
 /// Waits until every non-daemon thread threadkit started has finished, including threads they
 /// start meanwhile; daemon threads are not waited for.
@@ -11,7 +77,8 @@ use crate::thread::registry;
 /// [`ShutdownGuard`] alive — to get Python's behaviour. Daemon threads still running when `main`
 /// returns are abandoned, as in Python.
 ///
-/// Threads not started by threadkit (dummies) are not waited for, nor is the calling thread.
+/// First it runs the calls registered with [`register_atexit`] (and refuses new ones from then
+/// on). Threads not started by threadkit (dummies) are not waited for, nor is the calling thread.
 ///
 /// # Examples
 ///
@@ -34,6 +101,10 @@ use crate::thread::registry;
 /// assert!(done.load(Ordering::Acquire));
 /// ```
 pub fn shutdown() {
+    SHUTTING_DOWN.store(true, Ordering::Relaxed);
+    // Taking the lock orders the flag after any registration in progress.
+    drop(ATEXIT.lock().unwrap_or_else(PoisonError::into_inner));
+    run_atexit_calls();
     loop {
         let pending = registry::non_daemon_threads();
         if pending.is_empty() {

@@ -11,7 +11,7 @@ use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
 use crate::thread::error::{JoinError, SetDaemonError, StartError};
 #[cfg(doc)]
 use crate::thread::{current_thread, enumerate, main_thread};
-use crate::thread::{excepthook, local, registry};
+use crate::thread::{excepthook, local, registry, stack_size};
 use crate::timeout;
 
 /// Created, `start` not called yet.
@@ -170,7 +170,8 @@ impl Builder {
     }
 
     /// The stack size of the OS thread, in bytes (Python: `threading.stack_size(size)` before
-    /// creating the thread). Defaults to std's.
+    /// creating the thread). Defaults to [`stack_size()`](crate::thread::stack_size) as it is when
+    /// the thread starts, and to std's default when that is 0.
     pub fn stack_size(mut self, size: usize) -> Self {
         self.stack_size = Some(size);
         self
@@ -194,7 +195,9 @@ impl Builder {
                 native_id: AtomicU64::new(0),
                 name: Mutex::new(name),
                 target: Mutex::new(Some(Box::new(target))),
-                stack_size: self.stack_size,
+                stack_size: self
+                    .stack_size
+                    .or_else(|| Some(stack_size()).filter(|&size| size != 0)),
             }),
         }
     }
@@ -280,7 +283,8 @@ impl Thread {
         if !name.contains('\0') {
             builder = builder.name(name);
         }
-        if let Some(size) = inner.stack_size {
+        let global = Some(stack_size()).filter(|&size| size != 0);
+        if let Some(size) = inner.stack_size.or(global) {
             builder = builder.stack_size(size);
         }
         let child = self.clone();
