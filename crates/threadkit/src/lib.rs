@@ -26,6 +26,12 @@
 //! | `SimpleQueue`          | [`SimpleQueue`]                |
 //! | `Empty`, `Full`, `ShutDown` | [`queue::GetError`], [`queue::PutError`], [`queue::Empty`] |
 //!
+//! | Python (`concurrent.futures`)  | threadkit                                   |
+//! |--------------------------------|---------------------------------------------|
+//! | `Future`                       | [`futures::Future`]                         |
+//! | `ThreadPoolExecutor`           | [`futures::ThreadPoolExecutor`]             |
+//! | `wait`, `as_completed`         | [`futures::wait`], [`futures::as_completed`] |
+//!
 //! # Examples
 //!
 //! ```
@@ -45,6 +51,7 @@
 mod loom;
 mod park;
 
+pub mod futures;
 pub mod interrupt;
 pub mod queue;
 pub mod sync;

@@ -1,0 +1,764 @@
+//! [`ThreadPoolExecutor`]: a pool of worker threads that run submitted calls and hand back
+//! [`Future`]s, like `concurrent.futures.ThreadPoolExecutor`. The sleep/wake protocol is described
+//! in `README.md` beside this file.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_deque::{Injector, Steal};
+use crossbeam_utils::CachePadded;
+
+use super::Future;
+use super::error::{BrokenThreadPool, BuildError, PanicError, SubmitError, TaskError};
+use super::map::Map;
+use crate::loom::atomic::{self, AtomicU64, AtomicUsize, Ordering};
+use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
+use crate::timeout;
+
+/// Set in `gate` once `shutdown` was called.
+const SHUTDOWN: usize = 0b01;
+/// Set in `gate` once an initializer failed.
+const BROKEN: usize = 0b10;
+/// One submit between its check of `gate` and the end of its enqueueing.
+const IN_FLIGHT: usize = 0b100;
+
+/// How many extra rounds (each a `yield`) an idle worker keeps looking for work after its
+/// `SpinWait` budget, before it parks: a wake-up costs far more than a few yields.
+const IDLE_YIELDS: u32 = 32;
+
+/// A worker thread initializer; an error (or a panic) breaks the pool.
+type Initializer = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+
+/// A queued call: run it, cancel it (shutdown with `cancel_futures`), or fail it (broken pool).
+trait Job: Send {
+    /// Runs the call unless its future was cancelled; true if it released an idle token.
+    fn run(self: Box<Self>, pool: &Pool) -> bool;
+    fn cancel(self: Box<Self>);
+    fn fail(self: Box<Self>);
+}
+
+struct Work<F, T, E> {
+    call: F,
+    future: Future<T, E>,
+}
+
+impl<F, T, E> Job for Work<F, T, E>
+where
+    F: FnOnce() -> Result<T, E> + Send,
+    T: Send + Sync,
+    E: From<TaskError> + Send + Sync,
+{
+    fn run(self: Box<Self>, pool: &Pool) -> bool {
+        let Work { call, future } = *self;
+        if future.set_running_or_notify_cancel() != Ok(true) {
+            return false;
+        }
+        pool.started.fetch_add(1, Ordering::Relaxed);
+        let outcome = panic::catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| {
+            Err(E::from(TaskError::Panicked(PanicError::from_payload(
+                &*payload,
+            ))))
+        });
+        // Counted and marked idle before the result is visible, so that whoever sees the result
+        // also sees this worker as idle (a following submit reuses it instead of spawning).
+        pool.completed.fetch_add(1, Ordering::Release);
+        let released = pool.release_idle_token_if_empty();
+        // An error means someone else set the outcome by hand; the task's own is dropped.
+        let _ = future.set_outcome(outcome);
+        released
+    }
+
+    fn cancel(self: Box<Self>) {
+        self.future.cancel();
+    }
+
+    fn fail(self: Box<Self>) {
+        let error = E::from(TaskError::Broken(BrokenThreadPool));
+        let _ = self.future.set_exception(error);
+    }
+}
+
+/// The state shared by the executor handle and its workers.
+struct Pool {
+    queue: Injector<Box<dyn Job>>,
+    /// `SHUTDOWN | BROKEN | in-flight submits * IN_FLIGHT`.
+    gate: CachePadded<AtomicUsize>,
+    /// Workers that announced they are going to park (the key they park on).
+    sleepers: CachePadded<AtomicUsize>,
+    /// CPython's `_idle_semaphore`: released when a worker runs out of work, taken by a submit
+    /// that then needs no new thread.
+    idle_tokens: AtomicUsize,
+    num_threads: AtomicUsize,
+    max_workers: usize,
+    prefix: String,
+    initializer: Option<Initializer>,
+    threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    started: CachePadded<AtomicU64>,
+    completed: CachePadded<AtomicU64>,
+    /// With `max_pending`: queued tasks, counted at submit (the key blocked submitters park on).
+    pending: CachePadded<AtomicUsize>,
+    max_pending: Option<usize>,
+    /// Submitters that announced they are going to park on `pending`.
+    blocked: AtomicUsize,
+}
+
+impl Pool {
+    /// Takes the oldest queued job.
+    fn pop(&self) -> Option<Box<dyn Job>> {
+        loop {
+            match self.queue.steal() {
+                Steal::Success(job) => {
+                    if self.max_pending.is_some() {
+                        self.pending.fetch_sub(1, Ordering::SeqCst);
+                        atomic::fence(Ordering::SeqCst);
+                        if self.blocked.load(Ordering::Relaxed) > 0 {
+                            wake_one(&self.pending, &self.blocked);
+                        }
+                    }
+                    return Some(job);
+                }
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    fn release_idle_token_if_empty(&self) -> bool {
+        if self.num_threads.load(Ordering::Relaxed) < self.max_workers && self.queue.is_empty() {
+            self.idle_tokens.fetch_add(1, Ordering::AcqRel);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The worker thread's body.
+    fn work(&self) {
+        if let Some(initializer) = &self.initializer {
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| initializer()))
+                .unwrap_or_else(|payload| Err(PanicError::from_payload(&*payload).message));
+            if let Err(message) = outcome {
+                eprintln!("Exception in initializer: {message}");
+                self.break_pool();
+                return;
+            }
+        }
+        // Whether this worker released an idle token since it last took a job.
+        let mut idle = false;
+        loop {
+            if let Some(job) = self.pop() {
+                idle = job.run(self);
+                continue;
+            }
+            if !idle {
+                self.idle_tokens.fetch_add(1, Ordering::AcqRel);
+                idle = true;
+            }
+            if !self.wait_for_work() {
+                return;
+            }
+        }
+    }
+
+    /// Waits until the queue may hold a job (true) or the pool is shut down and drained (false).
+    fn wait_for_work(&self) -> bool {
+        let mut spin = SpinWait::new();
+        let mut yields = 0;
+        loop {
+            if !self.queue.is_empty() {
+                return true;
+            }
+            let gate = self.gate.load(Ordering::Acquire);
+            if gate & SHUTDOWN != 0 {
+                if gate < IN_FLIGHT && self.queue.is_empty() {
+                    return false;
+                }
+                // A submit that passed the gate before shutdown is still enqueueing.
+                std::thread::yield_now();
+                continue;
+            }
+            if spin.spin() {
+                continue;
+            }
+            if cfg!(not(threadkit_loom)) && yields < IDLE_YIELDS {
+                yields += 1;
+                std::thread::yield_now();
+                continue;
+            }
+            // Announce, then look again under the parking lot's queue lock (see README.md).
+            self.sleepers.fetch_add(1, Ordering::SeqCst);
+            atomic::fence(Ordering::SeqCst);
+            let validate = || {
+                let sleep =
+                    self.queue.is_empty() && self.gate.load(Ordering::Relaxed) & SHUTDOWN == 0;
+                if !sleep {
+                    self.sleepers.fetch_sub(1, Ordering::Relaxed);
+                }
+                sleep
+            };
+            let timed_out = |_, _| {
+                self.sleepers.fetch_sub(1, Ordering::Relaxed);
+            };
+            let key = park::key(&*self.sleepers);
+            park::park(key, validate, timed_out, DEFAULT_PARK_TOKEN, None);
+            spin.reset();
+            yields = 0;
+        }
+    }
+
+    /// Wakes one parked worker if a worker announced it is parking.
+    #[inline]
+    fn notify_worker(&self) {
+        atomic::fence(Ordering::SeqCst);
+        if self.sleepers.load(Ordering::Relaxed) > 0 {
+            wake_one(&self.sleepers, &self.sleepers);
+        }
+    }
+
+    /// Starts a worker unless an idle one can take the new job (CPython's
+    /// `_adjust_thread_count`).
+    fn adjust_thread_count(self: &Arc<Self>) {
+        if self.num_threads.load(Ordering::Acquire) >= self.max_workers {
+            return;
+        }
+        if self
+            .idle_tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |tokens| {
+                tokens.checked_sub(1)
+            })
+            .is_ok()
+        {
+            return;
+        }
+        let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+        let count = self.num_threads.load(Ordering::Acquire);
+        if count >= self.max_workers {
+            return;
+        }
+        let pool = Arc::clone(self);
+        threads.push(spawn_worker(
+            format!("{}_{count}", self.prefix),
+            move || pool.work(),
+        ));
+        self.num_threads.store(count + 1, Ordering::Release);
+    }
+
+    /// Waits until no submit is between its gate check and the end of its enqueueing.
+    fn wait_for_submitters(&self) {
+        while self.gate.load(Ordering::Acquire) >= IN_FLIGHT {
+            std::thread::yield_now();
+        }
+    }
+
+    /// Wakes every parked worker and every blocked submitter (after shutdown or breakage).
+    fn wake_all(&self) {
+        let woken = park::unpark_all(park::key(&*self.sleepers), DEFAULT_UNPARK_TOKEN);
+        self.sleepers.fetch_sub(woken, Ordering::Relaxed);
+        let woken = park::unpark_all(park::key(&*self.pending), DEFAULT_UNPARK_TOKEN);
+        self.blocked.fetch_sub(woken, Ordering::Relaxed);
+    }
+
+    /// An initializer failed: refuse new submits and fail the queued ones (CPython's
+    /// `_initializer_failed`).
+    fn break_pool(&self) {
+        self.gate.fetch_or(BROKEN, Ordering::AcqRel);
+        self.wait_for_submitters();
+        while let Some(job) = self.pop() {
+            job.fail();
+        }
+        self.wake_all();
+    }
+
+    /// With `max_pending`: waits until fewer than that many tasks are queued and counts one
+    /// more.
+    fn reserve(&self, max: usize, deadline: Option<Instant>) -> Result<(), SubmitError> {
+        let mut spin = SpinWait::new();
+        loop {
+            refuse(self.gate.load(Ordering::Acquire))?;
+            let pending = self.pending.load(Ordering::Relaxed);
+            if pending < max {
+                if self
+                    .pending
+                    .compare_exchange_weak(
+                        pending,
+                        pending + 1,
+                        Ordering::SeqCst,
+                        Ordering::Relaxed,
+                    )
+                    .is_ok()
+                {
+                    return Ok(());
+                }
+                continue;
+            }
+            if timeout::expired(deadline) {
+                return Err(SubmitError::Full);
+            }
+            if spin.spin() {
+                continue;
+            }
+            self.blocked.fetch_add(1, Ordering::SeqCst);
+            atomic::fence(Ordering::SeqCst);
+            let validate = || {
+                let block = self.pending.load(Ordering::Relaxed) >= max
+                    && self.gate.load(Ordering::Relaxed) & (SHUTDOWN | BROKEN) == 0;
+                if !block {
+                    self.blocked.fetch_sub(1, Ordering::Relaxed);
+                }
+                block
+            };
+            let timed_out = |_, _| {
+                self.blocked.fetch_sub(1, Ordering::Relaxed);
+            };
+            let key = park::key(&*self.pending);
+            park::park(key, validate, timed_out, DEFAULT_PARK_TOKEN, deadline);
+            spin.reset();
+        }
+    }
+}
+
+/// Unparks one thread parked on `key_of` and, if one woke, takes it off `count`.
+fn wake_one(key_of: &AtomicUsize, count: &AtomicUsize) {
+    park::unpark_one(park::key(key_of), |result| {
+        if result.unparked_threads > 0 {
+            count.fetch_sub(1, Ordering::Relaxed);
+        }
+        DEFAULT_UNPARK_TOKEN
+    });
+}
+
+/// The error a submit gets from the gate, if any.
+fn refuse(gate: usize) -> Result<(), SubmitError> {
+    if gate & BROKEN != 0 {
+        Err(SubmitError::Broken(BrokenThreadPool))
+    } else if gate & SHUTDOWN != 0 {
+        Err(SubmitError::Shutdown)
+    } else {
+        Ok(())
+    }
+}
+
+/// Starts a worker thread named `name`: the one place that creates pool threads.
+///
+/// # Panics
+///
+/// If the operating system cannot start a thread, as [`std::thread::spawn`] does.
+fn spawn_worker(name: String, body: impl FnOnce() + Send + 'static) -> JoinHandle<()> {
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(body)
+        .expect("failed to spawn a pool worker thread")
+}
+
+/// Numbers the executors created without a thread name prefix (CPython's `_counter`). A plain std
+/// atomic: it is a process-wide counter, not part of any modelled state machine.
+static EXECUTORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A pool of worker threads that runs submitted calls, mirroring Python's
+/// `concurrent.futures.ThreadPoolExecutor`.
+///
+/// [`submit`](ThreadPoolExecutor::submit) queues a call and returns a [`Future`] for its result;
+/// [`map`](ThreadPoolExecutor::map) applies a function to many items and yields the results in
+/// order. Worker threads are started lazily — one per submit while fewer than `max_workers` run
+/// and none is idle — and named `{thread_name_prefix}_{n}`. A panic inside a call is caught and
+/// stored in its future as [`TaskError::Panicked`]; it never takes a worker down.
+///
+/// [`shutdown`](ThreadPoolExecutor::shutdown) stops accepting calls; dropping the executor shuts
+/// it down and waits for the queued calls to finish, like leaving Python's `with` block.
+///
+/// # Differences from CPython
+///
+/// - Calls are closures; their results are typed. [`submit`](ThreadPoolExecutor::submit) takes an
+///   infallible closure (failures are panics); [`submit_fallible`](ThreadPoolExecutor::submit_fallible)
+///   takes one returning `Result<T, E>`.
+/// - `initializer` returns `Result<(), E>` (`E: Display`): an error or a panic breaks the pool.
+/// - Beyond CPython: [`Builder::max_pending`] bounds the queue (submit blocks, or gives up with
+///   [`submit_timeout`](ThreadPoolExecutor::submit_timeout)); `map` takes 3.14's `buffersize`;
+///   [`pending`](ThreadPoolExecutor::pending), [`running`](ThreadPoolExecutor::running) and
+///   [`completed`](ThreadPoolExecutor::completed) count tasks.
+///
+/// # Memory ordering
+///
+/// Everything the submitting thread did before `submit` happens-before the call runs, and
+/// everything the call did happens-before its result is read from the future.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::futures::ThreadPoolExecutor;
+///
+/// let pool = ThreadPoolExecutor::new(Some(4)).unwrap();
+/// let futures: Vec<_> = (0..8u64).map(|n| pool.submit(move || n * n).unwrap()).collect();
+/// let squares: Vec<u64> = futures.iter().map(|f| f.result(None).unwrap()).collect();
+/// assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49]);
+///
+/// let failed = pool.submit(|| -> u64 { panic!("no luck") }).unwrap();
+/// assert_eq!(failed.result(None).unwrap_err().to_string(), "no luck");
+/// ```
+pub struct ThreadPoolExecutor {
+    pool: Arc<Pool>,
+}
+
+/// Configures a [`ThreadPoolExecutor`]: Python's constructor arguments, plus `max_pending`.
+#[derive(Default)]
+pub struct Builder {
+    max_workers: Option<usize>,
+    thread_name_prefix: Option<String>,
+    initializer: Option<Initializer>,
+    max_pending: Option<usize>,
+}
+
+impl Builder {
+    /// The most worker threads (Python's `max_workers`); the default is
+    /// `min(32, available_parallelism + 4)`.
+    pub fn max_workers(mut self, max_workers: usize) -> Self {
+        self.max_workers = Some(max_workers);
+        self
+    }
+
+    /// The prefix of the workers' names, `{prefix}_{n}` (Python's `thread_name_prefix`); the
+    /// default is `ThreadPoolExecutor-{k}`, with `k` counting executors.
+    pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.thread_name_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Runs `initializer` at the start of each worker thread (Python's `initializer`). If it
+    /// fails or panics, the pool breaks: queued calls fail with [`BrokenThreadPool`] and so do
+    /// later submits.
+    pub fn initializer<E: fmt::Display>(
+        mut self,
+        initializer: impl Fn() -> Result<(), E> + Send + Sync + 'static,
+    ) -> Self {
+        self.initializer = Some(Arc::new(move || {
+            initializer().map_err(|error| error.to_string())
+        }));
+        self
+    }
+
+    /// Makes `submit` wait while `max_pending` calls are queued and not yet started (beyond
+    /// Python).
+    pub fn max_pending(mut self, max_pending: usize) -> Self {
+        self.max_pending = Some(max_pending);
+        self
+    }
+
+    /// The executor. No thread starts until the first submit.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::ZeroWorkers`] if `max_workers` is 0, [`BuildError::ZeroPending`] if
+    /// `max_pending` is 0.
+    pub fn build(self) -> Result<ThreadPoolExecutor, BuildError> {
+        let max_workers = match self.max_workers {
+            Some(0) => return Err(BuildError::ZeroWorkers),
+            Some(max_workers) => max_workers,
+            None => {
+                let cpus = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+                32.min(cpus + 4)
+            }
+        };
+        if self.max_pending == Some(0) {
+            return Err(BuildError::ZeroPending);
+        }
+        let prefix = match self.thread_name_prefix {
+            Some(prefix) if !prefix.is_empty() => prefix,
+            _ => format!(
+                "ThreadPoolExecutor-{}",
+                EXECUTORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ),
+        };
+        Ok(ThreadPoolExecutor {
+            pool: Arc::new(Pool {
+                queue: Injector::new(),
+                gate: CachePadded::new(AtomicUsize::new(0)),
+                sleepers: CachePadded::new(AtomicUsize::new(0)),
+                idle_tokens: AtomicUsize::new(0),
+                num_threads: AtomicUsize::new(0),
+                max_workers,
+                prefix,
+                initializer: self.initializer,
+                threads: std::sync::Mutex::new(Vec::new()),
+                started: CachePadded::new(AtomicU64::new(0)),
+                completed: CachePadded::new(AtomicU64::new(0)),
+                pending: CachePadded::new(AtomicUsize::new(0)),
+                max_pending: self.max_pending,
+                blocked: AtomicUsize::new(0),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("max_workers", &self.max_workers)
+            .field("thread_name_prefix", &self.thread_name_prefix)
+            .field("initializer", &self.initializer.is_some())
+            .field("max_pending", &self.max_pending)
+            .finish()
+    }
+}
+
+impl ThreadPoolExecutor {
+    /// An executor with at most `max_workers` threads (`None`: `min(32, cpus + 4)`).
+    ///
+    /// Python: `ThreadPoolExecutor(max_workers)`.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::ZeroWorkers`] if `max_workers` is `Some(0)`.
+    pub fn new(max_workers: Option<usize>) -> Result<Self, BuildError> {
+        let mut builder = Builder::default();
+        builder.max_workers = max_workers;
+        builder.build()
+    }
+
+    /// A [`Builder`] for the other options.
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(2)
+    ///     .thread_name_prefix("resizer")
+    ///     .build()
+    ///     .unwrap();
+    /// let name = pool.submit(|| std::thread::current().name().unwrap().to_owned()).unwrap();
+    /// assert_eq!(name.result(None).unwrap(), "resizer_0");
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// The most worker threads this executor starts (Python's `_max_workers`).
+    pub fn max_workers(&self) -> usize {
+        self.pool.max_workers
+    }
+
+    /// How many worker threads it has started so far.
+    pub fn num_threads(&self) -> usize {
+        self.pool.num_threads.load(Ordering::Acquire)
+    }
+
+    /// Tasks queued and not yet taken by a worker (cancelled ones included, as in
+    /// `_work_queue.qsize()`).
+    pub fn pending(&self) -> usize {
+        if self.pool.max_pending.is_some() {
+            self.pool.pending.load(Ordering::Relaxed)
+        } else {
+            self.pool.queue.len()
+        }
+    }
+
+    /// Tasks running now.
+    pub fn running(&self) -> usize {
+        let completed = self.pool.completed.load(Ordering::Acquire);
+        let started = self.pool.started.load(Ordering::Acquire);
+        usize::try_from(started.saturating_sub(completed)).unwrap_or(usize::MAX)
+    }
+
+    /// Tasks that have finished (with a value or a panic).
+    pub fn completed(&self) -> u64 {
+        self.pool.completed.load(Ordering::Acquire)
+    }
+
+    /// Queues `call` and returns the future of its result.
+    ///
+    /// Python: `executor.submit(fn, *args)`. A panic in `call` finishes the future with
+    /// [`TaskError::Panicked`]. With [`Builder::max_pending`], waits for room in the queue.
+    ///
+    /// # Errors
+    ///
+    /// [`SubmitError::Shutdown`] after [`shutdown`](ThreadPoolExecutor::shutdown),
+    /// [`SubmitError::Broken`] once an initializer failed.
+    ///
+    /// # Panics
+    ///
+    /// If a worker thread is needed and the operating system cannot start one.
+    pub fn submit<T>(
+        &self,
+        call: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<Future<T>, SubmitError>
+    where
+        T: Send + Sync + 'static,
+    {
+        self.enqueue(move || Ok(call()), None)
+    }
+
+    /// Queues `call`, which may fail with its own error type, and returns the future of its
+    /// result.
+    ///
+    /// The future's error type `E` must convert from [`TaskError`], for panics and a broken pool.
+    ///
+    /// ```
+    /// use threadkit::futures::{FutureError, TaskError, ThreadPoolExecutor};
+    ///
+    /// #[derive(Debug, Clone, PartialEq)]
+    /// enum Fetch { NotFound, Task(String) }
+    /// impl From<TaskError> for Fetch {
+    ///     fn from(error: TaskError) -> Self { Fetch::Task(error.to_string()) }
+    /// }
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let missing = pool.submit_fallible(|| Err::<u8, _>(Fetch::NotFound)).unwrap();
+    /// assert_eq!(missing.result(None), Err(FutureError::Failed(Fetch::NotFound)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](ThreadPoolExecutor::submit).
+    pub fn submit_fallible<T, E>(
+        &self,
+        call: impl FnOnce() -> Result<T, E> + Send + 'static,
+    ) -> Result<Future<T, E>, SubmitError>
+    where
+        T: Send + Sync + 'static,
+        E: From<TaskError> + Send + Sync + 'static,
+    {
+        self.enqueue(call, None)
+    }
+
+    /// [`submit`](ThreadPoolExecutor::submit), giving up after `timeout` if `max_pending` calls
+    /// stay queued (beyond Python).
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](ThreadPoolExecutor::submit), and [`SubmitError::Full`] on timeout.
+    pub fn submit_timeout<T>(
+        &self,
+        call: impl FnOnce() -> T + Send + 'static,
+        timeout: Duration,
+    ) -> Result<Future<T>, SubmitError>
+    where
+        T: Send + Sync + 'static,
+    {
+        self.enqueue(move || Ok(call()), Some(timeout))
+    }
+
+    fn enqueue<T, E>(
+        &self,
+        call: impl FnOnce() -> Result<T, E> + Send + 'static,
+        timeout: Option<Duration>,
+    ) -> Result<Future<T, E>, SubmitError>
+    where
+        T: Send + Sync + 'static,
+        E: From<TaskError> + Send + Sync + 'static,
+    {
+        let pool = &self.pool;
+        if let Some(max) = pool.max_pending {
+            pool.reserve(max, timeout::deadline(timeout))?;
+        }
+        let gate = pool.gate.fetch_add(IN_FLIGHT, Ordering::Acquire);
+        if let Err(error) = refuse(gate) {
+            pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);
+            if pool.max_pending.is_some() {
+                pool.pending.fetch_sub(1, Ordering::Relaxed);
+            }
+            return Err(error);
+        }
+        let future = Future::new();
+        pool.queue.push(Box::new(Work {
+            call,
+            future: future.clone(),
+        }));
+        pool.notify_worker();
+        Pool::adjust_thread_count(pool);
+        pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);
+        Ok(future)
+    }
+
+    /// Calls `call` on every item, in the pool, and yields the results in the items' order.
+    ///
+    /// Python: `executor.map(fn, iterable, timeout=timeout, buffersize=buffersize)` (3.14's
+    /// `buffersize`). Without `buffersize` every item is submitted now; with it, at most that many
+    /// calls are submitted ahead of the results consumed, and the items are read lazily. If the
+    /// next result is not ready within `timeout` (counted from this call), or a call fails, the
+    /// iterator yields that error and ends; the calls not yet started are cancelled then, and when
+    /// the iterator is dropped.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(4)).unwrap();
+    /// let doubled: Vec<u32> = pool
+    ///     .map(|n: u32| n * 2, 1..=5, None, NonZeroUsize::new(2))
+    ///     .unwrap()
+    ///     .collect::<Result<_, _>>()
+    ///     .unwrap();
+    /// assert_eq!(doubled, [2, 4, 6, 8, 10]);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What [`submit`](ThreadPoolExecutor::submit) returns for the first submissions.
+    pub fn map<I, F, T>(
+        &self,
+        call: F,
+        items: I,
+        timeout: Option<Duration>,
+        buffersize: Option<NonZeroUsize>,
+    ) -> Result<Map<'_, I::IntoIter, F, T>, SubmitError>
+    where
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        F: Fn(I::Item) -> T + Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+    {
+        Map::new(self, call, items.into_iter(), timeout, buffersize)
+    }
+
+    /// Stops accepting calls and lets the workers exit once the queue is empty.
+    ///
+    /// Python: `executor.shutdown(wait=True, *, cancel_futures=False)`. With `cancel_futures`, the
+    /// queued calls are cancelled (their futures stay CANCELLED, never notified — CPython's
+    /// behaviour); with `wait`, returns after every worker thread has exited. Calling it again is
+    /// harmless.
+    pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
+        let pool = &self.pool;
+        pool.gate.fetch_or(SHUTDOWN, Ordering::AcqRel);
+        pool.wait_for_submitters();
+        if cancel_futures {
+            while let Some(job) = pool.pop() {
+                job.cancel();
+            }
+        }
+        pool.wake_all();
+        if wait {
+            let threads =
+                std::mem::take(&mut *pool.threads.lock().unwrap_or_else(|e| e.into_inner()));
+            let me = std::thread::current().id();
+            for thread in threads {
+                // A call that shuts its own pool down cannot wait for itself.
+                if thread.thread().id() != me {
+                    // Calls never unwind out of a worker; a failure here has nothing to report.
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ThreadPoolExecutor {
+    /// Shuts down and waits for the workers, like leaving a `with ThreadPoolExecutor()` block.
+    fn drop(&mut self) {
+        self.shutdown(true, false);
+    }
+}
+
+impl fmt::Debug for ThreadPoolExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPoolExecutor")
+            .field("prefix", &self.pool.prefix)
+            .field("max_workers", &self.pool.max_workers)
+            .field("num_threads", &self.num_threads())
+            .field("pending", &self.pending())
+            .field("running", &self.running())
+            .finish_non_exhaustive()
+    }
+}

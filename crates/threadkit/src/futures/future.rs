@@ -1,0 +1,577 @@
+//! [`Future`]: the result of an asynchronous computation, like `concurrent.futures.Future`.
+
+use std::any::type_name;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use super::error::{FutureError, InvalidStateError, TaskError, UnexpectedStateError, WaitError};
+use super::waiter::{Completion, Waiter};
+use crate::loom::sync::Mutex;
+use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
+use crate::timeout;
+
+// The phase, in the low three bits of the state.
+const PHASE: u8 = 0b0111;
+const PENDING: u8 = 0;
+const RUNNING: u8 = 1;
+/// A result is being stored; the future turns FINISHED right after.
+const COMPLETING: u8 = 2;
+const FINISHED: u8 = 3;
+const CANCELLED: u8 = 4;
+const CANCELLED_AND_NOTIFIED: u8 = 5;
+/// Threads may be parked in `result`/`exception`.
+const PARKED: u8 = 0b1000;
+/// Callbacks or waiters may be registered in `listeners`.
+const LISTENERS: u8 = 0b1_0000;
+
+/// Whether `result()` can return: finished or cancelled.
+fn settled(state: u8) -> bool {
+    matches!(state & PHASE, FINISHED | CANCELLED | CANCELLED_AND_NOTIFIED)
+}
+
+/// Whether `wait()`/`as_completed()` count the future as done (CPython: FINISHED or
+/// CANCELLED_AND_NOTIFIED; a cancelled future whose cancellation was not yet noticed is not).
+fn notified(state: u8) -> bool {
+    matches!(state & PHASE, FINISHED | CANCELLED_AND_NOTIFIED)
+}
+
+/// CPython's name of the state (`Future._state`).
+fn state_name(state: u8) -> &'static str {
+    match state & PHASE {
+        PENDING => "PENDING",
+        RUNNING | COMPLETING => "RUNNING",
+        FINISHED => "FINISHED",
+        CANCELLED => "CANCELLED",
+        _ => "CANCELLED_AND_NOTIFIED",
+    }
+}
+
+type Callback<T, E> = Box<dyn FnOnce(&Future<T, E>) + Send>;
+
+/// Who is told when the future completes.
+struct Listeners<T, E> {
+    callbacks: Vec<Callback<T, E>>,
+    waiters: Vec<(Arc<Waiter>, usize)>,
+}
+
+struct Inner<T, E> {
+    state: AtomicU8,
+    outcome: OnceLock<Result<T, E>>,
+    listeners: Mutex<Listeners<T, E>>,
+}
+
+/// The result of a computation that may not have finished yet, mirroring Python's
+/// `concurrent.futures.Future`.
+///
+/// A `Future` is a cheap handle (one [`Arc`]): clones share the same state. It is PENDING when
+/// created, RUNNING once [`set_running_or_notify_cancel`](Future::set_running_or_notify_cancel)
+/// claims it, and FINISHED after [`set_result`](Future::set_result) or
+/// [`set_exception`](Future::set_exception). A PENDING future can be [`cancel`](Future::cancel)led;
+/// whoever would have run it notices through `set_running_or_notify_cancel`, which moves it to
+/// CANCELLED_AND_NOTIFIED. Usually a [`ThreadPoolExecutor`](super::ThreadPoolExecutor) drives these
+/// transitions and you only read the outcome.
+///
+/// `E` is what the computation fails with: [`TaskError`] (a caught panic, or a broken pool) for
+/// the futures of [`submit`](super::ThreadPoolExecutor::submit), your own type with
+/// [`submit_fallible`](super::ThreadPoolExecutor::submit_fallible) or a hand-driven future.
+///
+/// Reading a finished future's result is one atomic load and a clone; waiting spins briefly, then
+/// parks until the future settles.
+///
+/// # Differences from CPython
+///
+/// - `result()` returns `Result<T, FutureError<E>>` instead of raising; it clones the value
+///   ([`result_ref`](Future::result_ref) borrows it instead).
+/// - `exception()` returns `Ok(None)` for a value and `Ok(Some(error))` for a failure.
+/// - A callback that panics is reported on stderr (CPython logs it to the `concurrent.futures`
+///   logger); later callbacks still run.
+/// - `set_running_or_notify_cancel` returns an error instead of raising `RuntimeError`.
+///
+/// # Memory ordering
+///
+/// Storing the outcome happens-before every read of it: whatever the computing thread wrote
+/// before `set_result`/`set_exception` is visible to a thread that obtains the outcome, and to the
+/// callbacks.
+///
+/// # Examples
+///
+/// ```
+/// use std::thread;
+/// use std::time::Duration;
+/// use threadkit::futures::{Future, FutureError};
+///
+/// let future: Future<u32, String> = Future::new();
+/// let producer = {
+///     let future = future.clone();
+///     thread::spawn(move || {
+///         assert!(future.set_running_or_notify_cancel().unwrap());
+///         future.set_result(42).unwrap();
+///     })
+/// };
+/// assert_eq!(future.result(None), Ok(42));
+/// producer.join().unwrap();
+/// assert!(future.done());
+/// assert!(!future.cancel(), "a finished future cannot be cancelled");
+///
+/// let failed: Future<u32, String> = Future::new();
+/// failed.set_exception("boom".to_owned()).unwrap();
+/// assert_eq!(failed.result(Some(Duration::ZERO)), Err(FutureError::Failed("boom".to_owned())));
+/// ```
+pub struct Future<T, E = TaskError> {
+    inner: Arc<Inner<T, E>>,
+}
+
+impl<T, E> Clone for Future<T, E> {
+    fn clone(&self) -> Self {
+        Future {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T, E> Default for Future<T, E> {
+    fn default() -> Self {
+        Future::new()
+    }
+}
+
+impl<T, E> Future<T, E> {
+    /// A new PENDING future.
+    ///
+    /// Python: `concurrent.futures.Future()` — normally only executors create futures.
+    pub fn new() -> Self {
+        Future {
+            inner: Arc::new(Inner {
+                state: AtomicU8::new(PENDING),
+                outcome: OnceLock::new(),
+                listeners: Mutex::new(Listeners {
+                    callbacks: Vec::new(),
+                    waiters: Vec::new(),
+                }),
+            }),
+        }
+    }
+
+    fn state(&self) -> u8 {
+        self.inner.state.load(Ordering::Acquire)
+    }
+
+    /// Whether two handles refer to the same future.
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// An identity for deduplication (the address of the shared state).
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
+    /// Cancels the future if it has not started; true if it is cancelled now.
+    ///
+    /// Python: `future.cancel()`. Returns false if the future is running or finished. Cancelling
+    /// wakes the threads blocked in [`result`](Future::result) and runs the done-callbacks in the
+    /// calling thread.
+    pub fn cancel(&self) -> bool {
+        let mut state = self.inner.state.load(Ordering::Relaxed);
+        loop {
+            match state & PHASE {
+                PENDING => {}
+                CANCELLED | CANCELLED_AND_NOTIFIED => return true,
+                _ => return false,
+            }
+            // Waiters stay registered: they hear of the cancellation when it is noticed.
+            let cancelled = CANCELLED | (state & LISTENERS);
+            match self.inner.state.compare_exchange_weak(
+                state,
+                cancelled,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(actual) => state = actual,
+            }
+        }
+        if state & PARKED != 0 {
+            park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
+        }
+        if state & LISTENERS != 0 {
+            let callbacks = std::mem::take(&mut self.inner.listeners.lock().unwrap().callbacks);
+            self.run_callbacks(callbacks);
+        }
+        true
+    }
+
+    /// Whether the future was cancelled.
+    ///
+    /// Python: `future.cancelled()`.
+    pub fn cancelled(&self) -> bool {
+        matches!(self.state() & PHASE, CANCELLED | CANCELLED_AND_NOTIFIED)
+    }
+
+    /// Whether the computation is running now.
+    ///
+    /// Python: `future.running()`.
+    pub fn running(&self) -> bool {
+        matches!(self.state() & PHASE, RUNNING | COMPLETING) && self.inner.outcome.get().is_none()
+    }
+
+    /// Whether the future finished or was cancelled.
+    ///
+    /// Python: `future.done()`.
+    pub fn done(&self) -> bool {
+        // A stored outcome counts at once, so that `done()` holds whenever `result()` returns.
+        self.inner.outcome.get().is_some() || settled(self.state())
+    }
+
+    /// Whether `wait`/`as_completed` count the future as done: finished, or cancelled and the
+    /// cancellation noticed.
+    pub(crate) fn notified(&self) -> bool {
+        notified(self.state())
+    }
+
+    /// How the future ended, if it is done in the sense of `wait`.
+    pub(crate) fn completion(&self) -> Option<Completion> {
+        match self.state() & PHASE {
+            FINISHED => Some(match self.inner.outcome.get() {
+                Some(Ok(_)) => Completion::Result,
+                _ => Completion::Exception,
+            }),
+            CANCELLED_AND_NOTIFIED => Some(Completion::Cancelled),
+            _ => None,
+        }
+    }
+
+    /// The outcome, waiting at most `timeout` (`None`: forever) for the future to settle.
+    ///
+    /// Returns `Err(Cancelled)` once the future is cancelled.
+    fn outcome(&self, timeout: Option<Duration>) -> Result<&Result<T, E>, WaitError> {
+        if let Some(outcome) = self.inner.outcome.get() {
+            return Ok(outcome);
+        }
+        self.outcome_slow(timeout)
+    }
+
+    #[cold]
+    fn outcome_slow(&self, timeout: Option<Duration>) -> Result<&Result<T, E>, WaitError> {
+        let deadline = timeout::deadline(timeout);
+        let mut spin = SpinWait::new();
+        let mut state = self.inner.state.load(Ordering::Acquire);
+        loop {
+            if let Some(outcome) = self.inner.outcome.get() {
+                return Ok(outcome);
+            }
+            if matches!(state & PHASE, CANCELLED | CANCELLED_AND_NOTIFIED) {
+                return Err(WaitError::Cancelled);
+            }
+            if timeout::expired(deadline) {
+                return Err(WaitError::Timeout);
+            }
+            if state & PARKED == 0 {
+                if spin.spin() {
+                    state = self.inner.state.load(Ordering::Acquire);
+                    continue;
+                }
+                if let Err(actual) = self.inner.state.compare_exchange_weak(
+                    state,
+                    state | PARKED,
+                    Ordering::Acquire,
+                    Ordering::Acquire,
+                ) {
+                    state = actual;
+                    continue;
+                }
+            }
+            let validate = || {
+                let state = self.inner.state.load(Ordering::Relaxed);
+                !settled(state) && state & PARKED != 0
+            };
+            let timed_out = |_, was_last| {
+                if was_last {
+                    self.inner.state.fetch_and(!PARKED, Ordering::Relaxed);
+                }
+            };
+            let key = park::key(&self.inner.state);
+            park::park(key, validate, timed_out, DEFAULT_PARK_TOKEN, deadline);
+            // Timed out or not, look again: the deadline check above decides.
+            spin.reset();
+            state = self.inner.state.load(Ordering::Acquire);
+        }
+    }
+
+    /// The value, waiting at most `timeout` (`None`: forever), borrowed from the future.
+    ///
+    /// Python: `future.result(timeout)`, without the copy [`result`](Future::result) makes.
+    ///
+    /// # Errors
+    ///
+    /// As [`result`](Future::result), with the failure borrowed.
+    pub fn result_ref(&self, timeout: Option<Duration>) -> Result<&T, FutureError<&E>> {
+        match self.outcome(timeout) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => Err(FutureError::Failed(error)),
+            Err(WaitError::Cancelled) => Err(FutureError::Cancelled),
+            Err(WaitError::Timeout) => Err(FutureError::Timeout),
+        }
+    }
+
+    /// The error the computation failed with, `None` if it succeeded; waits at most `timeout`.
+    ///
+    /// Python: `future.exception(timeout)`.
+    ///
+    /// # Errors
+    ///
+    /// [`WaitError::Cancelled`] if the future was cancelled, [`WaitError::Timeout`] if it did not
+    /// finish in time.
+    pub fn exception(&self, timeout: Option<Duration>) -> Result<Option<E>, WaitError>
+    where
+        E: Clone,
+    {
+        Ok(self.outcome(timeout)?.as_ref().err().cloned())
+    }
+
+    /// Calls `callback` with the future when it finishes or is cancelled; at once (in this
+    /// thread) if it already has.
+    ///
+    /// Python: `future.add_done_callback(fn)`. Callbacks run in registration order, in the thread
+    /// that completes or cancels the future. A panicking callback is reported on stderr and the
+    /// others still run.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<&str, ()> = Future::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// future.add_done_callback(move |future| {
+    ///     tx.send(*future.result_ref(None).unwrap()).unwrap();
+    /// });
+    /// std::thread::spawn(move || future.set_result("done").unwrap()).join().unwrap();
+    /// assert_eq!(rx.recv().unwrap(), "done");
+    /// ```
+    pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + Send + 'static) {
+        {
+            let mut listeners = self.inner.listeners.lock().unwrap();
+            if self.add_listener_flag(settled) {
+                listeners.callbacks.push(Box::new(callback));
+                return;
+            }
+        }
+        Self::call(self, Box::new(callback));
+    }
+
+    /// Registers `waiter` to hear, as `index`, when the future completes in the sense of `wait`;
+    /// false (nothing registered) if it already has.
+    pub(crate) fn add_waiter(&self, waiter: &Arc<Waiter>, index: usize) -> bool {
+        let mut listeners = self.inner.listeners.lock().unwrap();
+        if self.add_listener_flag(notified) {
+            listeners.waiters.push((Arc::clone(waiter), index));
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Unregisters `waiter`.
+    pub(crate) fn remove_waiter(&self, waiter: &Arc<Waiter>) {
+        let mut listeners = self.inner.listeners.lock().unwrap();
+        listeners
+            .waiters
+            .retain(|(registered, _)| !Arc::ptr_eq(registered, waiter));
+    }
+
+    /// Sets LISTENERS unless `done(state)`; the caller holds the listeners lock, so a completion
+    /// that sees the flag drains the list only after the caller has added to it.
+    fn add_listener_flag(&self, done: fn(u8) -> bool) -> bool {
+        self.inner
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |state| {
+                (!done(state)).then_some(state | LISTENERS)
+            })
+            .is_ok()
+    }
+
+    /// Marks the future as running, or notices its cancellation; true if the caller should run
+    /// the computation.
+    ///
+    /// Python: `future.set_running_or_notify_cancel()`. Executors call it before running a task:
+    /// on a PENDING future it returns `Ok(true)` and the future is RUNNING; on a cancelled one it
+    /// returns `Ok(false)` and tells [`wait`](super::wait) and [`as_completed`](super::as_completed)
+    /// that the future is done.
+    ///
+    /// # Errors
+    ///
+    /// [`UnexpectedStateError`] if the future is already running or finished, or its cancellation
+    /// was already noticed.
+    pub fn set_running_or_notify_cancel(&self) -> Result<bool, UnexpectedStateError> {
+        let mut state = self.inner.state.load(Ordering::Relaxed);
+        loop {
+            let next = match state & PHASE {
+                PENDING => (state & !PHASE) | RUNNING,
+                CANCELLED => CANCELLED_AND_NOTIFIED,
+                _ => return Err(UnexpectedStateError),
+            };
+            match self.inner.state.compare_exchange_weak(
+                state,
+                next,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) if next & PHASE == RUNNING => return Ok(true),
+                Ok(_) => break,
+                Err(actual) => state = actual,
+            }
+        }
+        if state & LISTENERS != 0 {
+            let waiters = std::mem::take(&mut self.inner.listeners.lock().unwrap().waiters);
+            for (waiter, index) in waiters {
+                waiter.notify(index, Completion::Cancelled);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Finishes the future with `value`.
+    ///
+    /// Python: `future.set_result(result)`. Wakes the threads waiting for the future, then runs
+    /// the done-callbacks in this thread.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidStateError`] if the future is finished or cancelled.
+    pub fn set_result(&self, value: T) -> Result<(), InvalidStateError> {
+        self.set_outcome(Ok(value))
+    }
+
+    /// Finishes the future with the failure `error`.
+    ///
+    /// Python: `future.set_exception(exception)`.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidStateError`] if the future is finished or cancelled.
+    pub fn set_exception(&self, error: E) -> Result<(), InvalidStateError> {
+        self.set_outcome(Err(error))
+    }
+
+    pub(crate) fn set_outcome(&self, outcome: Result<T, E>) -> Result<(), InvalidStateError> {
+        let mut state = self.inner.state.load(Ordering::Relaxed);
+        loop {
+            if !matches!(state & PHASE, PENDING | RUNNING) {
+                return Err(InvalidStateError {
+                    state: state_name(state),
+                    future: self.to_string(),
+                });
+            }
+            match self.inner.state.compare_exchange_weak(
+                state,
+                (state & !PHASE) | COMPLETING,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(actual) => state = actual,
+            }
+        }
+        let completion = match outcome {
+            Ok(_) => Completion::Result,
+            Err(_) => Completion::Exception,
+        };
+        // Only the thread that moved the future to COMPLETING stores an outcome.
+        let _ = self.inner.outcome.set(outcome);
+        let state = self.inner.state.swap(FINISHED, Ordering::AcqRel);
+        if state & PARKED != 0 {
+            park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
+        }
+        if state & LISTENERS != 0 {
+            let Listeners { callbacks, waiters } = std::mem::replace(
+                &mut *self.inner.listeners.lock().unwrap(),
+                Listeners {
+                    callbacks: Vec::new(),
+                    waiters: Vec::new(),
+                },
+            );
+            for (waiter, index) in waiters {
+                waiter.notify(index, completion);
+            }
+            self.run_callbacks(callbacks);
+        }
+        Ok(())
+    }
+
+    fn run_callbacks(&self, callbacks: Vec<Callback<T, E>>) {
+        for callback in callbacks {
+            self.call(callback);
+        }
+    }
+
+    fn call(&self, callback: Callback<T, E>) {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| callback(self))) {
+            let error = super::PanicError::from_payload(&*payload);
+            eprintln!("exception calling callback for {self}: {error}");
+        }
+    }
+}
+
+impl<T: Clone, E: Clone> Future<T, E> {
+    /// The value, waiting at most `timeout` (`None`: forever) for the future to finish.
+    ///
+    /// Python: `future.result(timeout)`. A finished future answers with one atomic load and a
+    /// clone of the value.
+    ///
+    /// # Errors
+    ///
+    /// [`FutureError::Cancelled`] if the future was cancelled, [`FutureError::Timeout`] if it did
+    /// not finish in time, [`FutureError::Failed`] with the computation's error if it failed.
+    #[inline]
+    pub fn result(&self, timeout: Option<Duration>) -> Result<T, FutureError<E>> {
+        match self.outcome(timeout) {
+            Ok(Ok(value)) => Ok(value.clone()),
+            Ok(Err(error)) => Err(FutureError::Failed(error.clone())),
+            Err(WaitError::Cancelled) => Err(FutureError::Cancelled),
+            Err(WaitError::Timeout) => Err(FutureError::Timeout),
+        }
+    }
+}
+
+/// CPython's repr: `<Future at 0x… state=finished returned T>`.
+impl<T, E> fmt::Display for Future<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        let description = match state & PHASE {
+            PENDING => "pending",
+            RUNNING | COMPLETING => "running",
+            FINISHED => "finished",
+            _ => "cancelled",
+        };
+        write!(f, "<Future at {:#x} state={description}", self.id())?;
+        match self.inner.outcome.get() {
+            Some(Ok(_)) if state & PHASE == FINISHED => {
+                write!(f, " returned {}", short_type_name::<T>())?
+            }
+            Some(Err(_)) if state & PHASE == FINISHED => {
+                write!(f, " raised {}", short_type_name::<E>())?
+            }
+            _ => {}
+        }
+        f.write_str(">")
+    }
+}
+
+impl<T, E> fmt::Debug for Future<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// `alloc::string::String` → `String`, keeping generic arguments readable.
+fn short_type_name<T>() -> &'static str {
+    let name = type_name::<T>();
+    let end = name.find('<').unwrap_or(name.len());
+    match name[..end].rfind("::") {
+        Some(start) => &name[start + 2..],
+        None => name,
+    }
+}
