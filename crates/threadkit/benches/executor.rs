@@ -1,1 +1,174 @@
-fn main() {}
+//! `ThreadPoolExecutor` against `rayon::spawn` + a crossbeam channel and the `threadpool` crate +
+//! `std::sync::mpsc`: one round trip (uncontended), and 200k trivial tasks submitted then collected
+//! in order, and an ordered map over 200k items with 1024 in flight (contended).
+
+use std::hint::black_box;
+use std::num::NonZeroUsize;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use threadkit::futures::ThreadPoolExecutor;
+
+const TASKS: u64 = 200_000;
+const WINDOW: u64 = 1024;
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, NonZeroUsize::get)
+}
+
+fn uncontended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("executor/uncontended");
+    let pool = ThreadPoolExecutor::new(Some(threads())).unwrap();
+    group.bench_function("threadkit submit+result", |b| {
+        b.iter(|| {
+            pool.submit(|| black_box(1u64))
+                .unwrap()
+                .result(None)
+                .unwrap()
+        })
+    });
+    group.bench_function("rayon spawn+crossbeam recv", |b| {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        b.iter(|| {
+            let tx = tx.clone();
+            rayon::spawn(move || tx.send(black_box(1u64)).unwrap());
+            rx.recv().unwrap()
+        })
+    });
+    let peer = threadpool::ThreadPool::new(threads());
+    group.bench_function("threadpool execute+mpsc recv", |b| {
+        let (tx, rx) = mpsc::channel();
+        b.iter(|| {
+            let tx = tx.clone();
+            peer.execute(move || tx.send(black_box(1u64)).unwrap());
+            rx.recv().unwrap()
+        })
+    });
+    group.finish();
+}
+
+/// Puts `(index, value)` pairs from `recv` into a vector in index order and sums it in order
+/// (the peers' way to give ordered results).
+fn ordered_sum(results: &mut [u64], recv: impl Fn() -> (u64, u64), count: u64) -> u64 {
+    for _ in 0..count {
+        let (index, value) = recv();
+        results[index as usize] = value;
+    }
+    results.iter().sum()
+}
+
+fn contended(c: &mut Criterion) {
+    let mut group = c.benchmark_group("executor/contended");
+    group.sample_size(10);
+    let expected: u64 = (0..TASKS).map(|n| n * 2).sum();
+
+    let pool = ThreadPoolExecutor::new(Some(threads())).unwrap();
+    group.bench_function("threadkit 200k submit then result", |b| {
+        b.iter(|| {
+            let futures: Vec<_> = (0..TASKS)
+                .map(|n| pool.submit(move || black_box(n) * 2).unwrap())
+                .collect();
+            let sum: u64 = futures.iter().map(|f| f.result(None).unwrap()).sum();
+            assert_eq!(sum, expected);
+        })
+    });
+    group.bench_function("rayon 200k spawn then crossbeam recv", |b| {
+        let mut results = vec![0; TASKS as usize];
+        b.iter(|| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            for n in 0..TASKS {
+                let tx = tx.clone();
+                rayon::spawn(move || tx.send((n, black_box(n) * 2)).unwrap());
+            }
+            assert_eq!(
+                ordered_sum(&mut results, || rx.recv().unwrap(), TASKS),
+                expected
+            );
+        })
+    });
+    let peer = threadpool::ThreadPool::new(threads());
+    group.bench_function("threadpool 200k execute then mpsc recv", |b| {
+        let mut results = vec![0; TASKS as usize];
+        b.iter(|| {
+            let (tx, rx) = mpsc::channel();
+            for n in 0..TASKS {
+                let tx = tx.clone();
+                peer.execute(move || tx.send((n, black_box(n) * 2)).unwrap());
+            }
+            assert_eq!(
+                ordered_sum(&mut results, || rx.recv().unwrap(), TASKS),
+                expected
+            );
+        })
+    });
+
+    group.bench_function("threadkit 200k map buffersize=1024", |b| {
+        b.iter(|| {
+            let sum: u64 = pool
+                .map(
+                    |n: u64| black_box(n) * 2,
+                    0..TASKS,
+                    None,
+                    NonZeroUsize::new(WINDOW as usize),
+                )
+                .unwrap()
+                .map(Result::unwrap)
+                .sum();
+            assert_eq!(sum, expected);
+        })
+    });
+    group.bench_function("rayon 200k map window=1024", |b| {
+        let mut results = vec![0; TASKS as usize];
+        b.iter(|| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let spawn = |n: u64| {
+                let tx = tx.clone();
+                rayon::spawn(move || tx.send((n, black_box(n) * 2)).unwrap());
+            };
+            (0..WINDOW).for_each(spawn);
+            let mut next = WINDOW;
+            for _ in 0..TASKS {
+                let (index, value) = rx.recv().unwrap();
+                results[index as usize] = value;
+                if next < TASKS {
+                    spawn(next);
+                    next += 1;
+                }
+            }
+            assert_eq!(results.iter().sum::<u64>(), expected);
+        })
+    });
+    group.bench_function("threadpool 200k map window=1024", |b| {
+        let mut results = vec![0; TASKS as usize];
+        b.iter(|| {
+            let (tx, rx) = mpsc::channel();
+            let spawn = |n: u64| {
+                let tx = tx.clone();
+                peer.execute(move || tx.send((n, black_box(n) * 2)).unwrap());
+            };
+            (0..WINDOW).for_each(spawn);
+            let mut next = WINDOW;
+            for _ in 0..TASKS {
+                let (index, value) = rx.recv().unwrap();
+                results[index as usize] = value;
+                if next < TASKS {
+                    spawn(next);
+                    next += 1;
+                }
+            }
+            assert_eq!(results.iter().sum::<u64>(), expected);
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20);
+    targets = uncontended, contended
+}
+criterion_main!(benches);

@@ -513,9 +513,11 @@ impl ThreadPoolExecutor {
     ///
     /// [`BuildError::ZeroWorkers`] if `max_workers` is `Some(0)`.
     pub fn new(max_workers: Option<usize>) -> Result<Self, BuildError> {
-        let mut builder = Builder::default();
-        builder.max_workers = max_workers;
-        builder.build()
+        Builder {
+            max_workers,
+            ..Builder::default()
+        }
+        .build()
     }
 
     /// A [`Builder`] for the other options.
