@@ -51,7 +51,6 @@ pub(crate) use ::loom::sync::{Mutex, MutexGuard};
 #[cfg(not(threadkit_loom))]
 pub(crate) use parking_lot_core as lot;
 
-
 #[cfg(threadkit_loom)]
 pub(crate) mod lot {
     //! `parking_lot_core`'s API, modelled on loom primitives: one global FIFO queue of parked

@@ -42,4 +42,26 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::thread::SetDaemonError>();
     send_sync::<threadkit::thread::StackSizeError>();
     send_sync::<threadkit::thread::RegisterAtexitError>();
+    {
+        use threadkit::futures::*;
+        send_sync::<Future<u8>>();
+        send_sync::<Future<String, String>>();
+        send_sync::<ThreadPoolExecutor>();
+        send_sync::<Builder>();
+        send_sync::<AsCompleted<u8, TaskError>>();
+        send_sync::<DoneAndNotDone<u8, TaskError>>();
+        send_sync::<ReturnWhen>();
+        send_sync::<FutureError>();
+        send_sync::<WaitError>();
+        send_sync::<TaskError>();
+        send_sync::<PanicError>();
+        send_sync::<BrokenThreadPool>();
+        send_sync::<InvalidStateError>();
+        send_sync::<UnexpectedStateError>();
+        send_sync::<SubmitError>();
+        send_sync::<BuildError>();
+        send_sync::<AsCompletedError>();
+        send_sync::<MapError>();
+        send_sync::<Map<'static, std::ops::Range<u8>, fn(u8) -> u8, u8>>();
+    }
 }
