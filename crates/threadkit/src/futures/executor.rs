@@ -14,6 +14,7 @@ use crossbeam_utils::CachePadded;
 
 use super::Future;
 use super::error::{BrokenThreadPool, BuildError, PanicError, SubmitError, TaskError};
+use super::future::Inner;
 use super::map::Map;
 use crate::loom::atomic::{self, AtomicU64, AtomicUsize, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
@@ -34,30 +35,33 @@ const IDLE_YIELDS: u32 = 32;
 type Initializer = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
 
 /// A queued call: run it, cancel it (shutdown with `cancel_futures`), or fail it (broken pool).
-trait Job: Send {
+///
+/// Implemented by a future's shared state with the call in it, so a submit allocates once. Only
+/// the thread that took the job from the queue calls these, once.
+trait Job: Send + Sync {
     /// Runs the call unless its future was cancelled; true if it released an idle token.
-    fn run(self: Box<Self>, pool: &Pool) -> bool;
-    fn cancel(self: Box<Self>);
-    fn fail(self: Box<Self>);
+    fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool;
+    fn cancel(self: Arc<Self>);
+    fn fail(self: Arc<Self>);
 }
 
-struct Work<F, T, E> {
-    call: F,
-    future: Future<T, E>,
-}
+/// The call inside a queued future's allocation; taken by the worker that pops the job.
+struct Call<F>(std::sync::Mutex<Option<F>>);
 
-impl<F, T, E> Job for Work<F, T, E>
+impl<F, T, E> Job for Inner<T, E, Call<F>>
 where
-    F: FnOnce() -> Result<T, E> + Send,
-    T: Send + Sync,
-    E: From<TaskError> + Send + Sync,
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + Sync + 'static,
+    E: From<TaskError> + Send + Sync + 'static,
 {
-    fn run(self: Box<Self>, pool: &Pool) -> bool {
-        let Work { call, future } = *self;
+    fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
+        let call = self.call.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let future = Future::from_inner(self);
+        let Some(call) = call else { return false };
         if future.set_running_or_notify_cancel() != Ok(true) {
             return false;
         }
-        pool.started.fetch_add(1, Ordering::Relaxed);
+        stats.start();
         let outcome = panic::catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| {
             Err(E::from(TaskError::Panicked(PanicError::from_payload(
                 &*payload,
@@ -65,26 +69,57 @@ where
         });
         // Counted and marked idle before the result is visible, so that whoever sees the result
         // also sees this worker as idle (a following submit reuses it instead of spawning).
-        pool.completed.fetch_add(1, Ordering::Release);
+        stats.complete();
         let released = pool.release_idle_token_if_empty();
         // An error means someone else set the outcome by hand; the task's own is dropped.
         let _ = future.set_outcome(outcome);
         released
     }
 
-    fn cancel(self: Box<Self>) {
-        self.future.cancel();
+    fn cancel(self: Arc<Self>) {
+        Future::from_inner(self).cancel();
     }
 
-    fn fail(self: Box<Self>) {
+    fn fail(self: Arc<Self>) {
         let error = E::from(TaskError::Broken(BrokenThreadPool));
-        let _ = self.future.set_exception(error);
+        let _ = Future::from_inner(self).set_exception(error);
+    }
+}
+
+/// A worker's task counts: written only by that worker (plain stores, no contended
+/// read-modify-write), summed by the `running`/`completed` getters.
+#[derive(Default)]
+struct WorkerStats {
+    started: std::cell::Cell<u64>,
+    completed: std::cell::Cell<u64>,
+    shared: Arc<SharedStats>,
+}
+
+#[derive(Default)]
+struct SharedStats {
+    started: AtomicU64,
+    completed: AtomicU64,
+}
+
+impl WorkerStats {
+    fn start(&self) {
+        self.started.set(self.started.get() + 1);
+        self.shared
+            .started
+            .store(self.started.get(), Ordering::Release);
+    }
+
+    fn complete(&self) {
+        self.completed.set(self.completed.get() + 1);
+        self.shared
+            .completed
+            .store(self.completed.get(), Ordering::Release);
     }
 }
 
 /// The state shared by the executor handle and its workers.
 struct Pool {
-    queue: Injector<Box<dyn Job>>,
+    queue: Injector<Arc<dyn Job>>,
     /// `SHUTDOWN | BROKEN | in-flight submits * IN_FLIGHT`.
     gate: CachePadded<AtomicUsize>,
     /// Workers that announced they are going to park (the key they park on).
@@ -97,8 +132,8 @@ struct Pool {
     prefix: String,
     initializer: Option<Initializer>,
     threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
-    started: CachePadded<AtomicU64>,
-    completed: CachePadded<AtomicU64>,
+    /// Each worker's counts (see `WorkerStats`).
+    stats: std::sync::Mutex<Vec<Arc<SharedStats>>>,
     /// With `max_pending`: queued tasks, counted at submit (the key blocked submitters park on).
     pending: CachePadded<AtomicUsize>,
     max_pending: Option<usize>,
@@ -108,7 +143,7 @@ struct Pool {
 
 impl Pool {
     /// Takes the oldest queued job.
-    fn pop(&self) -> Option<Box<dyn Job>> {
+    fn pop(&self) -> Option<Arc<dyn Job>> {
         loop {
             match self.queue.steal() {
                 Steal::Success(job) => {
@@ -147,11 +182,16 @@ impl Pool {
                 return;
             }
         }
+        let stats = WorkerStats::default();
+        self.stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Arc::clone(&stats.shared));
         // Whether this worker released an idle token since it last took a job.
         let mut idle = false;
         loop {
             if let Some(job) = self.pop() {
-                idle = job.run(self);
+                idle = job.run(self, &stats);
                 continue;
             }
             if !idle {
@@ -483,8 +523,7 @@ impl Builder {
                 prefix,
                 initializer: self.initializer,
                 threads: std::sync::Mutex::new(Vec::new()),
-                started: CachePadded::new(AtomicU64::new(0)),
-                completed: CachePadded::new(AtomicU64::new(0)),
+                stats: std::sync::Mutex::new(Vec::new()),
                 pending: CachePadded::new(AtomicUsize::new(0)),
                 max_pending: self.max_pending,
                 blocked: AtomicUsize::new(0),
@@ -559,14 +598,22 @@ impl ThreadPoolExecutor {
 
     /// Tasks running now.
     pub fn running(&self) -> usize {
-        let completed = self.pool.completed.load(Ordering::Acquire);
-        let started = self.pool.started.load(Ordering::Acquire);
+        let (started, completed) = self.counts();
         usize::try_from(started.saturating_sub(completed)).unwrap_or(usize::MAX)
     }
 
     /// Tasks that have finished (with a value or a panic).
     pub fn completed(&self) -> u64 {
-        self.pool.completed.load(Ordering::Acquire)
+        self.counts().1
+    }
+
+    /// Started and completed tasks, summed over the workers.
+    fn counts(&self) -> (u64, u64) {
+        let stats = self.pool.stats.lock().unwrap_or_else(|e| e.into_inner());
+        stats.iter().fold((0, 0), |(started, completed), worker| {
+            let completed = completed + worker.completed.load(Ordering::Acquire);
+            (started + worker.started.load(Ordering::Acquire), completed)
+        })
     }
 
     /// Queues `call` and returns the future of its result.
@@ -663,11 +710,9 @@ impl ThreadPoolExecutor {
             }
             return Err(error);
         }
-        let future = Future::new();
-        pool.queue.push(Box::new(Work {
-            call,
-            future: future.clone(),
-        }));
+        let inner = Future::with_call(Call(std::sync::Mutex::new(Some(call))));
+        let future = Future::from_inner(Arc::clone(&inner));
+        pool.queue.push(inner);
         pool.notify_worker();
         Pool::adjust_thread_count(pool);
         pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);

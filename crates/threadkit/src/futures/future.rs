@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::error::{FutureError, InvalidStateError, TaskError, UnexpectedStateError, WaitError};
 use super::waiter::{Completion, Waiter};
-use crate::loom::sync::Mutex;
 use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::Mutex;
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
 use crate::timeout;
 
@@ -51,16 +51,29 @@ fn state_name(state: u8) -> &'static str {
 
 type Callback<T, E> = Box<dyn FnOnce(&Future<T, E>) + Send>;
 
-/// Who is told when the future completes.
+/// Who is told when the future completes (allocated only when someone registers).
 struct Listeners<T, E> {
     callbacks: Vec<Callback<T, E>>,
     waiters: Vec<(Arc<Waiter>, usize)>,
 }
 
-struct Inner<T, E> {
+impl<T, E> Default for Listeners<T, E> {
+    fn default() -> Self {
+        Listeners {
+            callbacks: Vec::new(),
+            waiters: Vec::new(),
+        }
+    }
+}
+
+/// A future's shared state. `C` is what else lives in the same allocation: nothing for a
+/// hand-made future, the queued call for an executor's (so a submit allocates once); handles see
+/// it as `dyn Send + Sync`.
+pub(crate) struct Inner<T, E, C: ?Sized> {
     state: AtomicU8,
     outcome: OnceLock<Result<T, E>>,
-    listeners: Mutex<Listeners<T, E>>,
+    listeners: Mutex<Option<Box<Listeners<T, E>>>>,
+    pub(crate) call: C,
 }
 
 /// The result of a computation that may not have finished yet, mirroring Python's
@@ -121,7 +134,7 @@ struct Inner<T, E> {
 /// assert_eq!(failed.result(Some(Duration::ZERO)), Err(FutureError::Failed("boom".to_owned())));
 /// ```
 pub struct Future<T, E = TaskError> {
-    inner: Arc<Inner<T, E>>,
+    inner: Arc<Inner<T, E, dyn Send + Sync>>,
 }
 
 impl<T, E> Clone for Future<T, E> {
@@ -144,15 +157,23 @@ impl<T, E> Future<T, E> {
     /// Python: `concurrent.futures.Future()` — normally only executors create futures.
     pub fn new() -> Self {
         Future {
-            inner: Arc::new(Inner {
-                state: AtomicU8::new(PENDING),
-                outcome: OnceLock::new(),
-                listeners: Mutex::new(Listeners {
-                    callbacks: Vec::new(),
-                    waiters: Vec::new(),
-                }),
-            }),
+            inner: Future::with_call(()),
         }
+    }
+
+    /// The shared state of a new PENDING future, with `call` in the same allocation.
+    pub(crate) fn with_call<C>(call: C) -> Arc<Inner<T, E, C>> {
+        Arc::new(Inner {
+            state: AtomicU8::new(PENDING),
+            outcome: OnceLock::new(),
+            listeners: Mutex::new(None),
+            call,
+        })
+    }
+
+    /// The handle of a future made by [`with_call`](Future::with_call).
+    pub(crate) fn from_inner<C: Send + Sync + 'static>(inner: Arc<Inner<T, E, C>>) -> Self {
+        Future { inner }
     }
 
     fn state(&self) -> u8 {
@@ -166,7 +187,7 @@ impl<T, E> Future<T, E> {
 
     /// An identity for deduplication (the address of the shared state).
     pub(crate) fn id(&self) -> usize {
-        Arc::as_ptr(&self.inner) as usize
+        Arc::as_ptr(&self.inner).cast::<u8>() as usize
     }
 
     /// Cancels the future if it has not started; true if it is cancelled now.
@@ -198,8 +219,14 @@ impl<T, E> Future<T, E> {
             park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
         }
         if state & LISTENERS != 0 {
-            let callbacks = std::mem::take(&mut self.inner.listeners.lock().unwrap().callbacks);
-            self.run_callbacks(callbacks);
+            let callbacks = self
+                .inner
+                .listeners
+                .lock()
+                .unwrap()
+                .as_mut()
+                .map(|listeners| std::mem::take(&mut listeners.callbacks));
+            self.run_callbacks(callbacks.unwrap_or_default());
         }
         true
     }
@@ -355,7 +382,10 @@ impl<T, E> Future<T, E> {
         {
             let mut listeners = self.inner.listeners.lock().unwrap();
             if self.add_listener_flag(settled) {
-                listeners.callbacks.push(Box::new(callback));
+                listeners
+                    .get_or_insert_default()
+                    .callbacks
+                    .push(Box::new(callback));
                 return;
             }
         }
@@ -367,7 +397,10 @@ impl<T, E> Future<T, E> {
     pub(crate) fn add_waiter(&self, waiter: &Arc<Waiter>, index: usize) -> bool {
         let mut listeners = self.inner.listeners.lock().unwrap();
         if self.add_listener_flag(notified) {
-            listeners.waiters.push((Arc::clone(waiter), index));
+            listeners
+                .get_or_insert_default()
+                .waiters
+                .push((Arc::clone(waiter), index));
             true
         } else {
             false
@@ -376,10 +409,11 @@ impl<T, E> Future<T, E> {
 
     /// Unregisters `waiter`.
     pub(crate) fn remove_waiter(&self, waiter: &Arc<Waiter>) {
-        let mut listeners = self.inner.listeners.lock().unwrap();
-        listeners
-            .waiters
-            .retain(|(registered, _)| !Arc::ptr_eq(registered, waiter));
+        if let Some(listeners) = self.inner.listeners.lock().unwrap().as_mut() {
+            listeners
+                .waiters
+                .retain(|(registered, _)| !Arc::ptr_eq(registered, waiter));
+        }
     }
 
     /// Sets LISTENERS unless `done(state)`; the caller holds the listeners lock, so a completion
@@ -425,8 +459,14 @@ impl<T, E> Future<T, E> {
             }
         }
         if state & LISTENERS != 0 {
-            let waiters = std::mem::take(&mut self.inner.listeners.lock().unwrap().waiters);
-            for (waiter, index) in waiters {
+            let waiters = self
+                .inner
+                .listeners
+                .lock()
+                .unwrap()
+                .as_mut()
+                .map(|listeners| std::mem::take(&mut listeners.waiters));
+            for (waiter, index) in waiters.unwrap_or_default() {
                 waiter.notify(index, Completion::Cancelled);
             }
         }
@@ -486,13 +526,8 @@ impl<T, E> Future<T, E> {
             park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
         }
         if state & LISTENERS != 0 {
-            let Listeners { callbacks, waiters } = std::mem::replace(
-                &mut *self.inner.listeners.lock().unwrap(),
-                Listeners {
-                    callbacks: Vec::new(),
-                    waiters: Vec::new(),
-                },
-            );
+            let listeners = self.inner.listeners.lock().unwrap().take();
+            let Listeners { callbacks, waiters } = listeners.map(|b| *b).unwrap_or_default();
             for (waiter, index) in waiters {
                 waiter.notify(index, completion);
             }

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use crate::loom::sync::Mutex;
 use crate::loom::atomic::{AtomicU8, AtomicUsize, Ordering};
+use crate::loom::sync::Mutex;
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult, SpinWait};
 use crate::timeout;
 
