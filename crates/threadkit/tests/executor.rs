@@ -190,6 +190,23 @@ fn worker_threads_are_named_prefix_n() {
         names.sort();
         assert_eq!(names, ["named_0", "named_1"]);
 
+        // Workers are threadkit threads: `enumerate` lists them while they live.
+        let listed: Vec<String> = threadkit::thread::enumerate()
+            .iter()
+            .map(|t| t.name())
+            .collect();
+        assert!(listed.iter().any(|name| name == "named_0"), "{listed:?}");
+        assert!(listed.iter().any(|name| name == "named_1"), "{listed:?}");
+        pool.shutdown(true, false);
+        let listed: Vec<String> = threadkit::thread::enumerate()
+            .iter()
+            .map(|t| t.name())
+            .collect();
+        assert!(
+            !listed.iter().any(|name| name.starts_with("named_")),
+            "{listed:?}"
+        );
+
         let default = ThreadPoolExecutor::new(Some(1)).unwrap();
         let name = default
             .submit(|| thread::current().name().unwrap().to_owned())
@@ -631,13 +648,17 @@ fn stress_many_tasks_every_result_checked_and_no_worker_left() {
         assert_eq!(pool.completed(), checked as u64);
         assert!(pool.num_threads() <= 4);
         pool.shutdown(true, false);
-        let left: Vec<_> = thread_names()
-            .into_iter()
-            .filter(|n| n.starts_with("stresspool"))
-            .collect();
         assert!(
-            left.is_empty(),
-            "worker threads left after shutdown: {left:?}"
+            !threadkit::thread::enumerate()
+                .iter()
+                .any(|thread| thread.name().starts_with("stresspool")),
+            "workers still registered after shutdown"
         );
+        // Joined workers have finished; their OS threads vanish from /proc right after.
+        wait_until(|| {
+            !thread_names()
+                .iter()
+                .any(|name| name.starts_with("stresspool"))
+        });
     });
 }

@@ -6,7 +6,6 @@ use std::fmt;
 use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Injector, Steal};
@@ -18,6 +17,7 @@ use super::future::Inner;
 use super::map::Map;
 use crate::loom::atomic::{self, AtomicU64, AtomicUsize, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
+use crate::thread::Thread;
 use crate::timeout;
 
 /// Set in `gate` once `shutdown` was called.
@@ -131,7 +131,7 @@ struct Pool {
     max_workers: usize,
     prefix: String,
     initializer: Option<Initializer>,
-    threads: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    threads: std::sync::Mutex<Vec<Thread>>,
     /// Each worker's counts (see `WorkerStats`).
     stats: std::sync::Mutex<Vec<Arc<SharedStats>>>,
     /// With `max_pending`: queued tasks, counted at submit (the key blocked submitters park on).
@@ -384,13 +384,19 @@ fn refuse(gate: usize) -> Result<(), SubmitError> {
 
 /// Starts a worker thread named `name`: the one place that creates pool threads.
 ///
+/// Workers are threadkit [`Thread`]s, so they appear in [`enumerate`](crate::thread::enumerate).
+/// They are daemon threads: the executor's `shutdown`/drop joins them, so
+/// [`thread::shutdown`](crate::thread::shutdown) need not (CPython's workers are joined by its
+/// exit hook, which first tells them to stop).
+///
 /// # Panics
 ///
 /// If the operating system cannot start a thread, as [`std::thread::spawn`] does.
-fn spawn_worker(name: String, body: impl FnOnce() + Send + 'static) -> JoinHandle<()> {
-    std::thread::Builder::new()
+fn spawn_worker(name: String, body: impl FnOnce() + Send + 'static) -> Thread {
+    Thread::builder()
         .name(name)
-        .spawn(body)
+        .daemon(true)
+        .start(body)
         .expect("failed to spawn a pool worker thread")
 }
 
@@ -779,13 +785,10 @@ impl ThreadPoolExecutor {
         if wait {
             let threads =
                 std::mem::take(&mut *pool.threads.lock().unwrap_or_else(|e| e.into_inner()));
-            let me = std::thread::current().id();
             for thread in threads {
-                // A call that shuts its own pool down cannot wait for itself.
-                if thread.thread().id() != me {
-                    // Calls never unwind out of a worker; a failure here has nothing to report.
-                    let _ = thread.join();
-                }
+                // A call that shuts its own pool down cannot wait for itself: joining its own
+                // thread is an error, which is ignored.
+                let _ = thread.join(None);
             }
         }
     }
