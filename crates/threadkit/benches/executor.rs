@@ -58,6 +58,21 @@ fn ordered_sum(results: &mut [u64], recv: impl Fn() -> (u64, u64), count: u64) -
     results.iter().sum()
 }
 
+/// A peer's ordered map: `WINDOW` tasks in flight, one more spawned per result received, each
+/// result stored at its index.
+fn windowed_map(results: &mut [u64], spawn: impl Fn(u64), recv: impl Fn() -> (u64, u64)) {
+    (0..WINDOW).for_each(&spawn);
+    let mut next = WINDOW;
+    for _ in 0..TASKS {
+        let (index, value) = recv();
+        results[index as usize] = value;
+        if next < TASKS {
+            spawn(next);
+            next += 1;
+        }
+    }
+}
+
 fn contended(c: &mut Criterion) {
     let mut group = c.benchmark_group("executor/contended");
     group.sample_size(10);
@@ -126,16 +141,7 @@ fn contended(c: &mut Criterion) {
                 let tx = tx.clone();
                 rayon::spawn(move || tx.send((n, black_box(n) * 2)).unwrap());
             };
-            (0..WINDOW).for_each(spawn);
-            let mut next = WINDOW;
-            for _ in 0..TASKS {
-                let (index, value) = rx.recv().unwrap();
-                results[index as usize] = value;
-                if next < TASKS {
-                    spawn(next);
-                    next += 1;
-                }
-            }
+            windowed_map(&mut results, spawn, || rx.recv().unwrap());
             assert_eq!(results.iter().sum::<u64>(), expected);
         })
     });
@@ -147,16 +153,7 @@ fn contended(c: &mut Criterion) {
                 let tx = tx.clone();
                 peer.execute(move || tx.send((n, black_box(n) * 2)).unwrap());
             };
-            (0..WINDOW).for_each(spawn);
-            let mut next = WINDOW;
-            for _ in 0..TASKS {
-                let (index, value) = rx.recv().unwrap();
-                results[index as usize] = value;
-                if next < TASKS {
-                    spawn(next);
-                    next += 1;
-                }
-            }
+            windowed_map(&mut results, spawn, || rx.recv().unwrap());
             assert_eq!(results.iter().sum::<u64>(), expected);
         })
     });

@@ -230,21 +230,9 @@ impl Pool {
                 continue;
             }
             // Announce, then look again under the parking lot's queue lock (see README.md).
-            self.sleepers.fetch_add(1, Ordering::SeqCst);
-            atomic::fence(Ordering::SeqCst);
-            let validate = || {
-                let sleep =
-                    self.queue.is_empty() && self.gate.load(Ordering::Relaxed) & SHUTDOWN == 0;
-                if !sleep {
-                    self.sleepers.fetch_sub(1, Ordering::Relaxed);
-                }
-                sleep
-            };
-            let timed_out = |_, _| {
-                self.sleepers.fetch_sub(1, Ordering::Relaxed);
-            };
-            let key = park::key(&*self.sleepers);
-            park::park(key, validate, timed_out, DEFAULT_PARK_TOKEN, None);
+            let idle =
+                || self.queue.is_empty() && self.gate.load(Ordering::Relaxed) & SHUTDOWN == 0;
+            announce_parked(&self.sleepers, &self.sleepers, idle, None);
             spin.reset();
             yields = 0;
         }
@@ -341,24 +329,44 @@ impl Pool {
             if spin.spin() {
                 continue;
             }
-            self.blocked.fetch_add(1, Ordering::SeqCst);
-            atomic::fence(Ordering::SeqCst);
-            let validate = || {
-                let block = self.pending.load(Ordering::Relaxed) >= max
-                    && self.gate.load(Ordering::Relaxed) & (SHUTDOWN | BROKEN) == 0;
-                if !block {
-                    self.blocked.fetch_sub(1, Ordering::Relaxed);
-                }
-                block
+            let full = || {
+                self.pending.load(Ordering::Relaxed) >= max
+                    && self.gate.load(Ordering::Relaxed) & (SHUTDOWN | BROKEN) == 0
             };
-            let timed_out = |_, _| {
-                self.blocked.fetch_sub(1, Ordering::Relaxed);
-            };
-            let key = park::key(&*self.pending);
-            park::park(key, validate, timed_out, DEFAULT_PARK_TOKEN, deadline);
+            announce_parked(&self.pending, &self.blocked, full, deadline);
             spin.reset();
         }
     }
+}
+
+/// Counts the caller in `count`, then parks it on `key_of` while `blocked()` holds, checked under
+/// the parking lot's queue lock; or until `deadline`. Whoever ends the park takes the caller off
+/// `count` again: the failed check or the timeout here, the waker in [`wake_one`].
+fn announce_parked(
+    key_of: &AtomicUsize,
+    count: &AtomicUsize,
+    blocked: impl Fn() -> bool,
+    deadline: Option<Instant>,
+) {
+    count.fetch_add(1, Ordering::SeqCst);
+    atomic::fence(Ordering::SeqCst);
+    let validate = || {
+        let block = blocked();
+        if !block {
+            count.fetch_sub(1, Ordering::Relaxed);
+        }
+        block
+    };
+    let timed_out = |_, _| {
+        count.fetch_sub(1, Ordering::Relaxed);
+    };
+    park::park(
+        park::key(key_of),
+        validate,
+        timed_out,
+        DEFAULT_PARK_TOKEN,
+        deadline,
+    );
 }
 
 /// Unparks one thread parked on `key_of` and, if one woke, takes it off `count`.
