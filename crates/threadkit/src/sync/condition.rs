@@ -15,7 +15,7 @@ use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
 use crate::interrupt;
-use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::atomic::{AtomicU8, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex, MutexGuard};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
 use crate::sync::{Lock, NotOwnedError, RLock, RLockState, ReleaseError};
@@ -293,6 +293,10 @@ pub struct Condition<L: ConditionLock = RLock> {
     /// The waiting nodes in arrival order. Touched by threads that hold `lock`, and by a leaving
     /// waiter removing its abandoned node; never held across a wait.
     waiters: Mutex<VecDeque<Arc<Waiter>>>,
+    /// `waiters.len()`, stored under `waiters`' mutex after every change, so that `notify` with
+    /// nobody waiting and `waiter_count` need not take it. A waiter joins the list before it
+    /// releases the lock, so a notifier holding the lock sees it.
+    len: AtomicUsize,
 }
 
 impl Condition<RLock> {
@@ -302,6 +306,7 @@ impl Condition<RLock> {
         Condition {
             lock: RLock::new(),
             waiters: Mutex::new(VecDeque::new()),
+            len: AtomicUsize::new(0),
         }
     }
 
@@ -332,6 +337,7 @@ impl<L: ConditionLock> Condition<L> {
         Condition {
             lock,
             waiters: Mutex::new(VecDeque::new()),
+            len: AtomicUsize::new(0),
         }
     }
 
@@ -382,11 +388,16 @@ impl<L: ConditionLock> Condition<L> {
 
     /// How many threads are waiting. Python: `len(cond._waiters)`.
     pub fn waiter_count(&self) -> usize {
-        self.waiters().len()
+        self.len.load(Ordering::Relaxed)
     }
 
     fn waiters(&self) -> MutexGuard<'_, VecDeque<Arc<Waiter>>> {
         self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Publishes the list's new length; under its mutex.
+    fn set_len(&self, waiters: &VecDeque<Arc<Waiter>>) {
+        self.len.store(waiters.len(), Ordering::Relaxed);
     }
 
     /// Releases the lock, waits until notified or until `timeout` passes (`None`: forever), and
@@ -418,7 +429,11 @@ impl<L: ConditionLock> Condition<L> {
         let node = Arc::new(Waiter {
             state: AtomicU8::new(WAITING),
         });
-        self.waiters().push_back(Arc::clone(&node));
+        {
+            let mut waiters = self.waiters();
+            waiters.push_back(Arc::clone(&node));
+            self.set_len(&waiters);
+        }
         let saved = match self.lock.release_save() {
             Ok(saved) => saved,
             Err(_) => {
@@ -441,6 +456,7 @@ impl<L: ConditionLock> Condition<L> {
         let mut waiters = self.waiters();
         if let Some(index) = waiters.iter().position(|other| Arc::ptr_eq(other, node)) {
             waiters.remove(index);
+            self.set_len(&waiters);
         }
     }
 
@@ -530,6 +546,9 @@ impl<L: ConditionLock> Condition<L> {
         if !self.lock.is_owned() {
             return Err(NotOwnedError::Notify);
         }
+        if n == 0 || self.len.load(Ordering::Relaxed) == 0 {
+            return Ok(());
+        }
         let mut waiters = self.waiters();
         let mut left = n;
         while left > 0 {
@@ -540,6 +559,7 @@ impl<L: ConditionLock> Condition<L> {
                 left -= 1;
             }
         }
+        self.set_len(&waiters);
         Ok(())
     }
 
