@@ -1,9 +1,9 @@
 //! `Lock` against `std::sync::Mutex` and `parking_lot::Mutex`, uncontended and contended.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -29,36 +29,12 @@ fn uncontended(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `THREADS` threads that each do `iters` increments through `increment`; the total time.
-fn contended_run<L: Send + Sync + 'static>(
-    iters: u64,
-    lock: Arc<L>,
-    increment: fn(&L),
-) -> Duration {
-    let per_thread = iters.div_ceil(THREADS as u64);
-    let start = Instant::now();
-    let workers: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let lock = Arc::clone(&lock);
-            thread::spawn(move || {
-                for _ in 0..per_thread {
-                    increment(&lock);
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
-    start.elapsed()
-}
-
 fn contended(c: &mut Criterion) {
     let mut group = c.benchmark_group("lock/contended");
     group.bench_function("threadkit::Lock 4-thread counter", |b| {
         b.iter_custom(|iters| {
             let lock = Arc::new((threadkit::Lock::new(), std::sync::atomic::AtomicU64::new(0)));
-            contended_run(iters, lock, |pair| {
+            common::contended_run(THREADS, iters, lock, |pair| {
                 let _guard = pair.0.lock();
                 let value = pair.1.load(std::sync::atomic::Ordering::Relaxed);
                 pair.1
@@ -68,14 +44,17 @@ fn contended(c: &mut Criterion) {
     });
     group.bench_function("parking_lot::Mutex 4-thread counter", |b| {
         b.iter_custom(|iters| {
-            contended_run(iters, Arc::new(parking_lot::Mutex::new(0u64)), |m| {
-                *m.lock() += 1
-            })
+            common::contended_run(
+                THREADS,
+                iters,
+                Arc::new(parking_lot::Mutex::new(0u64)),
+                |m| *m.lock() += 1,
+            )
         })
     });
     group.bench_function("std::sync::Mutex 4-thread counter", |b| {
         b.iter_custom(|iters| {
-            contended_run(iters, Arc::new(std::sync::Mutex::new(0u64)), |m| {
+            common::contended_run(THREADS, iters, Arc::new(std::sync::Mutex::new(0u64)), |m| {
                 *m.lock().unwrap() += 1
             })
         })
@@ -85,10 +64,7 @@ fn contended(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    config = common::config();
     targets = uncontended, contended
 }
 criterion_main!(benches);

@@ -27,6 +27,22 @@ fn round(
     workers.into_iter().map(|w| w.join().unwrap()).collect()
 }
 
+/// Starts `threads` threads that each call `wait(None)` once and waits until they are all in.
+fn spawn_waiters(
+    barrier: &Arc<Barrier>,
+    threads: usize,
+) -> Vec<thread::JoinHandle<Result<usize, BrokenBarrierError>>> {
+    let before = barrier.n_waiting();
+    let waiters = (0..threads)
+        .map(|_| {
+            let barrier = Arc::clone(barrier);
+            thread::spawn(move || barrier.wait(None))
+        })
+        .collect();
+    wait_until(|| barrier.n_waiting() == before + threads);
+    waiters
+}
+
 fn sorted_indices(results: Vec<Result<usize, BrokenBarrierError>>) -> Vec<usize> {
     let mut indices: Vec<usize> = results.into_iter().map(Result::unwrap).collect();
     indices.sort_unstable();
@@ -92,13 +108,7 @@ fn n_waiting_counts_the_threads_in_the_round() {
     within(|| {
         let barrier = Arc::new(Barrier::new(3));
         assert_eq!(barrier.n_waiting(), 0);
-        let waiters: Vec<_> = (0..2)
-            .map(|_| {
-                let barrier = Arc::clone(&barrier);
-                thread::spawn(move || barrier.wait(None))
-            })
-            .collect();
-        wait_until(|| barrier.n_waiting() == 2);
+        let waiters = spawn_waiters(&barrier, 2);
         let mine = barrier.wait(None).unwrap();
         assert_eq!(mine, 2);
         let mut indices: Vec<_> = waiters
@@ -115,11 +125,7 @@ fn n_waiting_counts_the_threads_in_the_round() {
 fn a_timeout_breaks_the_barrier_for_everyone_until_reset() {
     within(|| {
         let barrier = Arc::new(Barrier::new(3));
-        let patient = {
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || barrier.wait(None))
-        };
-        wait_until(|| barrier.n_waiting() == 1);
+        let patient = spawn_waiters(&barrier, 1).remove(0);
         let start = Instant::now();
         assert_eq!(
             barrier.wait(Some(Duration::from_millis(20))),
@@ -155,11 +161,7 @@ fn a_panicking_action_breaks_the_barrier_and_resumes_in_the_last_thread() {
         let barrier = Arc::new(Barrier::with_action(2, || {
             panic::resume_unwind(Box::new(ActionFailed));
         }));
-        let first = {
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || barrier.wait(None))
-        };
-        wait_until(|| barrier.n_waiting() == 1);
+        let first = spawn_waiters(&barrier, 1).remove(0);
         let outcome = panic::catch_unwind(panic::AssertUnwindSafe(|| barrier.wait(None)));
         assert!(outcome.unwrap_err().is::<ActionFailed>());
         assert_eq!(first.join().unwrap(), Err(BrokenBarrierError));
@@ -172,11 +174,7 @@ fn a_panicking_action_breaks_the_barrier_and_resumes_in_the_last_thread() {
 fn abort_breaks_waiting_and_later_waits() {
     within(|| {
         let barrier = Arc::new(Barrier::new(3));
-        let waiter = {
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || barrier.wait(None))
-        };
-        wait_until(|| barrier.n_waiting() == 1);
+        let waiter = spawn_waiters(&barrier, 1).remove(0);
         barrier.abort();
         assert_eq!(waiter.join().unwrap(), Err(BrokenBarrierError));
         assert!(barrier.broken());
@@ -191,13 +189,7 @@ fn abort_breaks_waiting_and_later_waits() {
 fn reset_fails_the_waiting_threads_and_leaves_the_barrier_usable() {
     within(|| {
         let barrier = Arc::new(Barrier::new(3));
-        let waiters: Vec<_> = (0..2)
-            .map(|_| {
-                let barrier = Arc::clone(&barrier);
-                thread::spawn(move || barrier.wait(None))
-            })
-            .collect();
-        wait_until(|| barrier.n_waiting() == 2);
+        let waiters = spawn_waiters(&barrier, 2);
         barrier.reset();
         for waiter in waiters {
             assert_eq!(waiter.join().unwrap(), Err(BrokenBarrierError));
