@@ -125,6 +125,39 @@ fn values_are_dropped_with_the_local() {
 }
 
 #[test]
+fn a_panicking_init_stores_nothing_and_the_next_call_retries() {
+    within(|| {
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let count = Arc::clone(&attempts);
+        let local = Local::new(move || {
+            if count.fetch_add(1, Ordering::Relaxed) == 0 {
+                panic!("first init fails");
+            }
+            Cell::new(5)
+        });
+        assert!(std::panic::catch_unwind(|| local.with(Cell::get)).is_err());
+        assert_eq!(local.with(Cell::get), 5);
+        assert_eq!(local.with(Cell::get), 5);
+        assert_eq!(attempts.load(Ordering::Relaxed), 2);
+    });
+}
+
+#[test]
+fn nested_locals_and_init_using_another_local() {
+    within(|| {
+        let base = Arc::new(Local::new(|| Cell::new(1)));
+        let inner = Arc::clone(&base);
+        let derived = Local::new(move || inner.with(Cell::get) * 10);
+        base.with(|b| {
+            b.set(4);
+            // `with` inside `with`, on another Local whose init reads the first.
+            assert_eq!(derived.with(|d| *d), 40);
+        });
+        assert_eq!(derived.get(), 40);
+    });
+}
+
+#[test]
 fn a_new_local_never_sees_an_old_value() {
     within(|| {
         for n in 0..10 {

@@ -708,3 +708,37 @@ fn stress_start_and_join_many_threads() {
         wait_until(|| active_count() == baseline);
     });
 }
+
+#[test]
+fn stress_dummy_threads_come_and_go() {
+    within(|| {
+        current_thread(); // this thread counts from here on
+        let baseline = active_count();
+        let rounds = iterations(200);
+        let names = Arc::new(Mutex::new(HashSet::new()));
+        let outer: Vec<_> = (0..8)
+            .map(|_| {
+                let names = Arc::clone(&names);
+                std::thread::spawn(move || {
+                    for _ in 0..rounds {
+                        let names = Arc::clone(&names);
+                        std::thread::spawn(move || {
+                            let me = current_thread();
+                            assert!(enumerate().contains(&me));
+                            assert!(names.lock().unwrap().insert(me.name()), "name reused");
+                        })
+                        .join()
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for thread in outer {
+            thread.join().unwrap();
+        }
+        // The outer std threads never asked for a handle: only their children registered, and
+        // each left the registry when it exited.
+        assert_eq!(names.lock().unwrap().len(), 8 * rounds);
+        assert_eq!(active_count(), baseline);
+    });
+}

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
@@ -203,6 +204,11 @@ impl<T: Send + 'static> Drop for Local<T> {
         }
     }
 }
+
+// Like std's `LocalKey`: a panic in `init` stores nothing, and the tables are consistent after any
+// panic, so a `Local` may be used across `catch_unwind`.
+impl<T: Send + 'static> UnwindSafe for Local<T> {}
+impl<T: Send + 'static> RefUnwindSafe for Local<T> {}
 
 impl<T: Send + 'static> fmt::Debug for Local<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
