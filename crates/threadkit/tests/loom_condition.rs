@@ -1,9 +1,9 @@
 //! Loom model of `Condition`: no lost wake-up between a waiter and a notifier, over an `RLock`
-//! and over a plain `Lock`.
+//! and over a plain `Lock`, and two waiters sharing two notifications.
 #![cfg(threadkit_loom)]
 
 use loom::sync::Arc;
-use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::thread;
 use threadkit::{Condition, ConditionLock, Lock};
 
@@ -69,5 +69,36 @@ fn wait_for_sees_the_predicate() {
         cond.release().unwrap();
         cond.release().unwrap();
         notifier.join().unwrap();
+    });
+}
+
+#[test]
+fn two_waiters_each_get_one_of_two_notifications() {
+    loom::model(|| {
+        let pair = Arc::new((Condition::with_lock(Lock::new()), AtomicUsize::new(0)));
+        let waiters: Vec<_> = (0..2)
+            .map(|_| {
+                let pair = Arc::clone(&pair);
+                thread::spawn(move || {
+                    let (cond, tokens) = &*pair;
+                    let _held = cond.lock();
+                    while tokens.load(Ordering::Relaxed) == 0 {
+                        assert!(cond.wait(None).unwrap());
+                    }
+                    tokens.fetch_sub(1, Ordering::Relaxed);
+                })
+            })
+            .collect();
+        let (cond, tokens) = &*pair;
+        for _ in 0..2 {
+            let _held = cond.lock();
+            tokens.fetch_add(1, Ordering::Relaxed);
+            cond.notify(1).unwrap();
+        }
+        for waiter in waiters {
+            waiter.join().unwrap();
+        }
+        assert_eq!(tokens.load(Ordering::Relaxed), 0);
+        assert_eq!(cond.waiter_count(), 0);
     });
 }
