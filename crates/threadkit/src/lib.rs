@@ -13,6 +13,7 @@
 //! | `Semaphore`            | [`Semaphore`]                  |
 //! | `BoundedSemaphore`     | [`BoundedSemaphore`]           |
 //! | `Barrier`              | [`Barrier`]                    |
+//! | `Event`                | [`Event`]                      |
 //! | `Thread`               | [`Thread`]                     |
 //! | `Timer`                | [`Timer`]                      |
 //! | `local`                | [`Local`]                      |
@@ -60,8 +61,8 @@ pub mod timeout;
 
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use sync::{
-    Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock, Lock,
-    LockGuard, NotOwnedError, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
+    Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock, Event,
+    Lock, LockGuard, NotOwnedError, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
     SemaphorePermit,
 };
 pub use thread::{Local, Thread, Timer};

@@ -23,6 +23,7 @@ fn public_types_are_send_and_sync() {
     send_sync::<threadkit::Semaphore>();
     send_sync::<threadkit::BoundedSemaphore>();
     send_sync::<threadkit::SemaphorePermit<'static>>();
+    send_sync::<threadkit::Event>();
     send_sync::<threadkit::timeout::TimeoutError>();
     send_sync::<threadkit::Queue<String>>();
     send_sync::<threadkit::LifoQueue<String>>();

@@ -9,11 +9,13 @@
 //! | `semaphore.rs` | [`Semaphore`], [`BoundedSemaphore`], [`SemaphorePermit`] | `threading.Semaphore`, `threading.BoundedSemaphore` |
 //! | `condition.rs` | [`Condition`], [`ConditionGuard`], [`ConditionLock`] | `threading.Condition` |
 //! | `barrier.rs`   | [`Barrier`]             | `threading.Barrier`    |
+//! | `event.rs`     | [`Event`]               | `threading.Event`      |
 //! | `error.rs`     | [`ReleaseError`], [`NotOwnedError`], [`BrokenBarrierError`] | what `release`, `wait`/`notify`, `Barrier.wait` raise |
 
 mod barrier;
 mod condition;
 mod error;
+mod event;
 mod lock;
 mod rlock;
 mod semaphore;
@@ -21,6 +23,7 @@ mod semaphore;
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
 pub use error::{BrokenBarrierError, NotOwnedError, ReleaseError};
+pub use event::Event;
 pub use lock::{Lock, LockGuard};
 pub use rlock::{RLock, RLockGuard, RLockState};
 pub use semaphore::{BoundedSemaphore, Semaphore, SemaphorePermit};
