@@ -7,7 +7,7 @@ CARGO ?= cargo
 # Loom builds with a different cfg, so it keeps its own target directory.
 LOOM_TARGET := target/loom
 LOOM_ENV := RUSTFLAGS="--cfg threadkit_loom" CARGO_TARGET_DIR=$(LOOM_TARGET) LOOM_MAX_PREEMPTIONS=2
-EXAMPLES := two_threads counter worker_args daemon_exit pool_map downloader
+EXAMPLES := two_threads counter event_waiter semaphore_limit worker_class worker_args daemon_exit pool_map downloader
 
 .PHONY: help
 help: ## List the targets
