@@ -274,7 +274,7 @@ fn stress_waiters_against_set_and_clear() {
                     event.set();
                     event.clear();
                     sets += 1;
-                    if sets % 16 == 0 {
+                    if sets.is_multiple_of(16) {
                         thread::yield_now();
                     }
                 }
