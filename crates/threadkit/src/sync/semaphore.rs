@@ -180,23 +180,111 @@ impl Core {
             DEFAULT_UNPARK_TOKEN
         });
     }
+}
 
-    #[inline]
-    fn permit(&self) -> SemaphorePermit<'_> {
-        self.acquire(None);
-        SemaphorePermit { core: self }
-    }
+/// Writes the methods that [`Semaphore`] and [`BoundedSemaphore`] share, once for both:
+/// construction, acquiring, the value and the permit guards. `limit($value) = …` is the largest
+/// value a release may reach.
+macro_rules! shared_methods {
+    ($ty:ident, limit($value:ident) = $limit:expr) => {
+        impl $ty {
+            #[doc = concat!("Creates a `", stringify!($ty), "` holding `value` permits.")]
+            ///
+            #[doc = concat!("Python: `threading.", stringify!($ty), "(value)`; [`Default`] is")]
+            /// Python's `value=1`.
+            ///
+            /// # Panics
+            ///
+            /// If `value` exceeds `usize::MAX / 2`.
+            #[cfg(not(threadkit_loom))]
+            pub const fn new($value: usize) -> Self {
+                $ty {
+                    core: Core::new($value, $limit),
+                }
+            }
 
-    #[inline]
-    fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
-        self.try_acquire().then(|| SemaphorePermit { core: self })
-    }
+            #[doc = concat!("Creates a `", stringify!($ty), "` holding `value` permits.")]
+            ///
+            #[doc = concat!("Python: `threading.", stringify!($ty), "(value)`; [`Default`] is")]
+            /// Python's `value=1`.
+            ///
+            /// # Panics
+            ///
+            /// If `value` exceeds `usize::MAX / 2`.
+            #[cfg(threadkit_loom)]
+            pub fn new($value: usize) -> Self {
+                $ty {
+                    core: Core::new($value, $limit),
+                }
+            }
 
-    #[inline]
-    fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        self.acquire(Some(timeout))
-            .then(|| SemaphorePermit { core: self })
-    }
+            /// Takes a permit, waiting at most `timeout` (`None`: forever) for one; true if it
+            /// was taken.
+            ///
+            /// Python: `semaphore.acquire()` / `semaphore.acquire(timeout=t)`. With a zero
+            /// timeout, or when the timeout passes, it makes one last attempt.
+            ///
+            /// ```
+            /// use std::time::Duration;
+            #[doc = concat!("let semaphore = threadkit::", stringify!($ty), "::new(1);")]
+            /// assert!(semaphore.acquire(None));
+            /// assert!(!semaphore.acquire(Some(Duration::from_millis(1))));
+            /// ```
+            #[inline]
+            pub fn acquire(&self, timeout: Option<Duration>) -> bool {
+                self.core.acquire(timeout)
+            }
+
+            /// Takes a permit only if one is available now; true if it was taken.
+            ///
+            /// Python: `semaphore.acquire(blocking=False)`.
+            #[inline]
+            pub fn try_acquire(&self) -> bool {
+                self.core.try_acquire()
+            }
+
+            /// The number of permits available now.
+            ///
+            /// Python: `semaphore._value`. Other threads may change it at any moment.
+            #[inline]
+            pub fn value(&self) -> usize {
+                self.core.value()
+            }
+
+            /// Takes a permit, waiting forever, and returns a guard that gives it back when
+            /// dropped.
+            ///
+            /// Python: `with semaphore:`.
+            #[inline]
+            pub fn permit(&self) -> SemaphorePermit<'_> {
+                self.core.acquire(None);
+                SemaphorePermit { core: &self.core }
+            }
+
+            /// A guard holding a permit, if one is available now.
+            #[inline]
+            pub fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
+                // Lazily: a permit built for nothing would release on drop.
+                self.core
+                    .try_acquire()
+                    .then(|| SemaphorePermit { core: &self.core })
+            }
+
+            /// A guard holding a permit, if one can be taken within `timeout`.
+            #[inline]
+            pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
+                self.core
+                    .acquire(Some(timeout))
+                    .then(|| SemaphorePermit { core: &self.core })
+            }
+        }
+
+        impl Default for $ty {
+            fn default() -> Self {
+                $ty::new(1)
+            }
+        }
+    };
 }
 
 /// A counting semaphore, mirroring Python's `threading.Semaphore`.
@@ -259,61 +347,9 @@ pub struct Semaphore {
     core: Core,
 }
 
+shared_methods!(Semaphore, limit(value) = MAX_VALUE);
+
 impl Semaphore {
-    /// Creates a semaphore holding `value` permits.
-    ///
-    /// Python: `threading.Semaphore(value)`; [`Default`] is Python's `value=1`.
-    ///
-    /// # Panics
-    ///
-    /// If `value` exceeds `usize::MAX / 2`.
-    #[cfg(not(threadkit_loom))]
-    pub const fn new(value: usize) -> Self {
-        Semaphore {
-            core: Core::new(value, MAX_VALUE),
-        }
-    }
-
-    /// Creates a semaphore holding `value` permits.
-    ///
-    /// Python: `threading.Semaphore(value)`; [`Default`] is Python's `value=1`.
-    ///
-    /// # Panics
-    ///
-    /// If `value` exceeds `usize::MAX / 2`.
-    #[cfg(threadkit_loom)]
-    pub fn new(value: usize) -> Self {
-        Semaphore {
-            core: Core::new(value, MAX_VALUE),
-        }
-    }
-
-    /// Takes a permit, waiting at most `timeout` (`None`: forever) for one; true if it was taken.
-    ///
-    /// Python: `semaphore.acquire()` / `semaphore.acquire(timeout=t)`. With a zero timeout, or
-    /// when the timeout passes, it makes one last attempt.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use threadkit::Semaphore;
-    ///
-    /// let semaphore = Semaphore::new(1);
-    /// assert!(semaphore.acquire(None));
-    /// assert!(!semaphore.acquire(Some(Duration::from_millis(1))));
-    /// ```
-    #[inline]
-    pub fn acquire(&self, timeout: Option<Duration>) -> bool {
-        self.core.acquire(timeout)
-    }
-
-    /// Takes a permit only if one is available now; true if it was taken.
-    ///
-    /// Python: `semaphore.acquire(blocking=False)`.
-    #[inline]
-    pub fn try_acquire(&self) -> bool {
-        self.core.try_acquire()
-    }
-
     /// Gives back `n` permits and wakes up to `n` waiting threads.
     ///
     /// Python: `semaphore.release(n)`. Any thread may release.
@@ -337,46 +373,12 @@ impl Semaphore {
             overflow();
         }
     }
-
-    /// The number of permits available now.
-    ///
-    /// Python: `semaphore._value`. Other threads may change it at any moment.
-    #[inline]
-    pub fn value(&self) -> usize {
-        self.core.value()
-    }
-
-    /// Takes a permit, waiting forever, and returns a guard that gives it back when dropped.
-    ///
-    /// Python: `with semaphore:`.
-    #[inline]
-    pub fn permit(&self) -> SemaphorePermit<'_> {
-        self.core.permit()
-    }
-
-    /// A guard holding a permit, if one is available now.
-    #[inline]
-    pub fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
-        self.core.try_permit()
-    }
-
-    /// A guard holding a permit, if one can be taken within `timeout`.
-    #[inline]
-    pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        self.core.permit_timeout(timeout)
-    }
 }
 
 #[cold]
 #[track_caller]
 fn overflow() -> ! {
     panic!("semaphore value would exceed usize::MAX / 2")
-}
-
-impl Default for Semaphore {
-    fn default() -> Self {
-        Semaphore::new(1)
-    }
 }
 
 impl fmt::Debug for Semaphore {
@@ -429,52 +431,9 @@ pub struct BoundedSemaphore {
     core: Core,
 }
 
+shared_methods!(BoundedSemaphore, limit(value) = value);
+
 impl BoundedSemaphore {
-    /// Creates a bounded semaphore holding, and never exceeding, `value` permits.
-    ///
-    /// Python: `threading.BoundedSemaphore(value)`; [`Default`] is Python's `value=1`.
-    ///
-    /// # Panics
-    ///
-    /// If `value` exceeds `usize::MAX / 2`.
-    #[cfg(not(threadkit_loom))]
-    pub const fn new(value: usize) -> Self {
-        BoundedSemaphore {
-            core: Core::new(value, value),
-        }
-    }
-
-    /// Creates a bounded semaphore holding, and never exceeding, `value` permits.
-    ///
-    /// Python: `threading.BoundedSemaphore(value)`; [`Default`] is Python's `value=1`.
-    ///
-    /// # Panics
-    ///
-    /// If `value` exceeds `usize::MAX / 2`.
-    #[cfg(threadkit_loom)]
-    pub fn new(value: usize) -> Self {
-        BoundedSemaphore {
-            core: Core::new(value, value),
-        }
-    }
-
-    /// Takes a permit, waiting at most `timeout` (`None`: forever) for one; true if it was taken.
-    ///
-    /// Python: `semaphore.acquire()` / `semaphore.acquire(timeout=t)`. See
-    /// [`Semaphore::acquire`].
-    #[inline]
-    pub fn acquire(&self, timeout: Option<Duration>) -> bool {
-        self.core.acquire(timeout)
-    }
-
-    /// Takes a permit only if one is available now; true if it was taken.
-    ///
-    /// Python: `semaphore.acquire(blocking=False)`.
-    #[inline]
-    pub fn try_acquire(&self) -> bool {
-        self.core.try_acquire()
-    }
-
     /// Gives back `n` permits and wakes up to `n` waiting threads, unless that would raise the
     /// value above the initial one.
     ///
@@ -489,46 +448,12 @@ impl BoundedSemaphore {
         self.core.release(n)
     }
 
-    /// The number of permits available now.
-    ///
-    /// Python: `semaphore._value`. Other threads may change it at any moment.
-    #[inline]
-    pub fn value(&self) -> usize {
-        self.core.value()
-    }
-
     /// The value the semaphore was created with, which releases may not exceed.
     ///
     /// Python: `semaphore._initial_value`.
     #[inline]
     pub fn initial_value(&self) -> usize {
         self.core.limit
-    }
-
-    /// Takes a permit, waiting forever, and returns a guard that gives it back when dropped.
-    ///
-    /// Python: `with semaphore:`.
-    #[inline]
-    pub fn permit(&self) -> SemaphorePermit<'_> {
-        self.core.permit()
-    }
-
-    /// A guard holding a permit, if one is available now.
-    #[inline]
-    pub fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
-        self.core.try_permit()
-    }
-
-    /// A guard holding a permit, if one can be taken within `timeout`.
-    #[inline]
-    pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        self.core.permit_timeout(timeout)
-    }
-}
-
-impl Default for BoundedSemaphore {
-    fn default() -> Self {
-        BoundedSemaphore::new(1)
     }
 }
 
