@@ -14,6 +14,13 @@ use threadkit::futures::{Future, FutureError, InvalidStateError, UnexpectedState
 type F = Future<i32, String>;
 
 #[test]
+fn futures_are_unwind_safe() {
+    fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    unwind_safe::<F>();
+    unwind_safe::<Future<u8>>();
+}
+
+#[test]
 fn pending_running_finished() {
     let future = F::new();
     assert!(!future.running() && !future.done() && !future.cancelled());

@@ -256,3 +256,62 @@ fn stress_wait_and_as_completed_against_completers() {
         }
     });
 }
+
+struct Interrupted;
+
+fn interrupt_now() {
+    std::panic::resume_unwind(Box::new(Interrupted));
+}
+
+#[test]
+fn interrupt_unwinds_out_of_wait_and_as_completed_and_unregisters_the_waiter() {
+    within(|| {
+        let all = futures(2);
+        threadkit::interrupt::set_check(Some((interrupt_now, Duration::from_millis(5))));
+        let waited = std::panic::catch_unwind(|| wait(&all, None, ReturnWhen::AllCompleted));
+        let iterated = std::panic::catch_unwind(|| as_completed(&all, None).count());
+        threadkit::interrupt::set_check(None);
+        assert!(waited.unwrap_err().is::<Interrupted>());
+        assert!(iterated.unwrap_err().is::<Interrupted>());
+        // The abandoned waiters are gone: completing still works and a new wait sees it.
+        all[0].set_result(0).unwrap();
+        all[1].set_result(1).unwrap();
+        assert_eq!(wait(&all, None, ReturnWhen::AllCompleted).done.len(), 2);
+    });
+}
+
+#[test]
+fn interrupt_check_that_returns_lets_result_keep_waiting() {
+    static CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn count() {
+        CHECKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    within(|| {
+        let future = F::new();
+        let waiter = {
+            let future = future.clone();
+            thread::spawn(move || {
+                threadkit::interrupt::set_check(Some((count, Duration::from_millis(2))));
+                let outcome = future.result(None);
+                threadkit::interrupt::set_check(None);
+                outcome
+            })
+        };
+        common::wait_until(|| CHECKS.load(std::sync::atomic::Ordering::SeqCst) >= 3);
+        future.set_result(5).unwrap();
+        assert_eq!(waiter.join().unwrap(), Ok(5));
+    });
+}
+
+#[test]
+fn interrupt_unwinds_out_of_result() {
+    within(|| {
+        let future = F::new();
+        threadkit::interrupt::set_check(Some((interrupt_now, Duration::from_millis(5))));
+        let outcome = std::panic::catch_unwind(|| future.result(None));
+        threadkit::interrupt::set_check(None);
+        assert!(outcome.unwrap_err().is::<Interrupted>());
+        future.set_result(2).unwrap();
+        assert_eq!(future.result(None), Ok(2));
+    });
+}

@@ -2,7 +2,7 @@
 
 use std::any::type_name;
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -49,6 +49,10 @@ fn state_name(state: u8) -> &'static str {
     }
 }
 
+/// How handles see the rest of a future's allocation: only its auto traits matter (a future stays
+/// unwind-safe, like std's synchronization types).
+type Rest = dyn Send + Sync + UnwindSafe + RefUnwindSafe;
+
 type Callback<T, E> = Box<dyn FnOnce(&Future<T, E>) + Send>;
 
 /// Who is told when the future completes (allocated only when someone registers).
@@ -68,7 +72,7 @@ impl<T, E> Default for Listeners<T, E> {
 
 /// A future's shared state. `C` is what else lives in the same allocation: nothing for a
 /// hand-made future, the queued call for an executor's (so a submit allocates once); handles see
-/// it as `dyn Send + Sync`.
+/// it as [`Rest`].
 pub(crate) struct Inner<T, E, C: ?Sized> {
     state: AtomicU8,
     outcome: OnceLock<Result<T, E>>,
@@ -134,7 +138,7 @@ pub(crate) struct Inner<T, E, C: ?Sized> {
 /// assert_eq!(failed.result(Some(Duration::ZERO)), Err(FutureError::Failed("boom".to_owned())));
 /// ```
 pub struct Future<T, E = TaskError> {
-    inner: Arc<Inner<T, E, dyn Send + Sync>>,
+    inner: Arc<Inner<T, E, Rest>>,
 }
 
 impl<T, E> Clone for Future<T, E> {
@@ -172,7 +176,10 @@ impl<T, E> Future<T, E> {
     }
 
     /// The handle of a future made by [`with_call`](Future::with_call).
-    pub(crate) fn from_inner<C: Send + Sync + 'static>(inner: Arc<Inner<T, E, C>>) -> Self {
+    pub(crate) fn from_inner<C>(inner: Arc<Inner<T, E, C>>) -> Self
+    where
+        C: Send + Sync + UnwindSafe + RefUnwindSafe + 'static,
+    {
         Future { inner }
     }
 
