@@ -9,6 +9,13 @@ LOOM_TARGET := target/loom
 LOOM_ENV := RUSTFLAGS="--cfg threadkit_loom" CARGO_TARGET_DIR=$(LOOM_TARGET) LOOM_MAX_PREEMPTIONS=2
 EXAMPLES := two_threads counter event_waiter semaphore_limit worker_class worker_args daemon_exit pool_map downloader
 
+# The Python side: one virtualenv per supported interpreter, made by make from requirements-dev.txt.
+# The extension is built once (abi3, release) into python/threadkit/ and imported by both.
+PYTHON311 ?= python3
+PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python3 2>/dev/null || command -v python3.13)
+VENVS := .venv .venv313
+NATIVE := python/threadkit/_native.abi3.so
+
 .PHONY: help
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -43,9 +50,53 @@ test-stress: ## The stress tests, in release
 test-rust: ## Every Rust test in debug (nextest, each test bounded in time)
 	$(CARGO) nextest run --workspace
 
+.venv/.installed: requirements-dev.txt
+	$(PYTHON311) -m venv --clear .venv
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.venv313/.installed: requirements-dev.txt
+	$(PYTHON313) -m venv --clear .venv313
+	.venv313/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(foreach venv,$(VENVS),$(venv)/.installed) ## The virtualenvs .venv (python3) and .venv313 (CPython 3.13)
+
+.PHONY: develop
+develop: venv ## Build the extension (release) and install threadkit, editable, into both virtualenvs
+	VIRTUAL_ENV=$(CURDIR)/.venv .venv/bin/maturin develop --release --quiet
+	@# The abi3 extension serves every interpreter, so the others import the same tree (building
+	@# for each would rebuild PyO3 every time the interpreter changes).
+	@for venv in $(filter-out .venv,$(VENVS)); do \
+		echo "$(CURDIR)/python" > "$$($$venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/threadkit.pth"; \
+	done
+
+.PHONY: lint-python
+lint-python: develop ## ruff, mypy on the package, and stubtest of the native module's stubs
+	.venv/bin/ruff check python tests
+	.venv/bin/ruff format --check python tests
+	.venv/bin/python -m mypy
+	@for venv in $(VENVS); do \
+		echo "== stubtest on $$venv"; \
+		$$venv/bin/python -m mypy.stubtest threadkit._native \
+			--allowlist tests/stubtest-allowlist.txt; \
+	done
+
+.PHONY: test-python
+test-python: lint-python ## pytest (unit tests, CPython's own suites) on every interpreter
+	@for venv in $(VENVS); do \
+		echo "== pytest on $$($$venv/bin/python --version)"; \
+		$$venv/bin/python -m pytest -q; \
+	done
+
 .PHONY: test
-test: lint test-loom test-doc test-stress test-rust ## Every check: lint, loom, docs, stress, tests
+test: lint test-loom test-doc test-stress test-rust test-python ## Every check: Rust lint, loom, docs, stress, tests, then Python
 
 .PHONY: bench
 bench: ## Criterion benchmarks against std, parking_lot, crossbeam, rayon, threadpool
 	$(CARGO) bench -p threadkit
+
+.PHONY: clean-python
+clean-python: ## Remove the virtualenvs and the built extension
+	rm -rf $(VENVS) $(NATIVE)

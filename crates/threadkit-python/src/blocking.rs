@@ -1,0 +1,86 @@
+//! The one path by which the glue blocks: detached from the interpreter, interruptible by
+//! signals on the main thread.
+//!
+//! [`wait`] runs a blocking core call with the thread detached (`Python::detach`), so other
+//! Python threads run meanwhile and no Rust lock is ever waited for while attached. On the main
+//! thread it also installs threadkit's [interrupt check](threadkit::interrupt) for the duration of
+//! the call: every [`PERIOD`] the waiting thread attaches and runs the pending signal handlers,
+//! as CPython's own waits do. A handler that returns lets the wait go on (with its original
+//! deadline); one that raises — `KeyboardInterrupt` from Ctrl-C — makes the check unwind out of
+//! the core wait, which restores the primitive's invariants on the way out, and [`wait`] returns
+//! that exception.
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::time::Duration;
+
+use pyo3::intern;
+use pyo3::prelude::*;
+use threadkit::interrupt;
+
+/// How often a waiting main thread runs signal handlers.
+pub(crate) const PERIOD: Duration = Duration::from_millis(50);
+
+thread_local! {
+    /// The exception a signal handler raised, carried across the unwind out of the core wait.
+    static RAISED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// The unwind payload of an interrupted wait.
+struct Interrupted;
+
+/// Runs `call` detached; on the main thread, signal handlers run while it waits.
+///
+/// # Errors
+///
+/// The exception a signal handler raised while `call` was waiting.
+pub(crate) fn wait<T, F>(py: Python<'_>, call: F) -> PyResult<T>
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    if !on_main_thread(py)? {
+        return Ok(py.detach(call));
+    }
+    py.detach(|| {
+        let _check = CheckGuard(interrupt::set_check(Some((run_signal_handlers, PERIOD))));
+        panic::catch_unwind(AssertUnwindSafe(call)).or_else(|payload| {
+            if payload.is::<Interrupted>() {
+                Err(RAISED
+                    .take()
+                    .expect("an interrupted wait carries the exception that interrupted it"))
+            } else {
+                panic::resume_unwind(payload)
+            }
+        })
+    })
+}
+
+/// The interrupt check: runs the pending signal handlers; unwinds with [`Interrupted`] when one
+/// raises.
+fn run_signal_handlers() {
+    if let Some(error) = Python::attach(|py| py.check_signals().err()) {
+        RAISED.set(Some(error));
+        panic::resume_unwind(Box::new(Interrupted));
+    }
+}
+
+/// Restores the check that was installed before [`wait`] installed its own.
+struct CheckGuard(Option<interrupt::Check>);
+
+impl Drop for CheckGuard {
+    fn drop(&mut self) {
+        interrupt::set_check(self.0.take());
+    }
+}
+
+/// Whether this is the thread on which CPython runs signal handlers (`threading.main_thread()`,
+/// which after a `fork` is the thread that forked).
+fn on_main_thread(py: Python<'_>) -> PyResult<bool> {
+    let threading = py.import(intern!(py, "threading"))?;
+    let main = threading
+        .call_method0(intern!(py, "main_thread"))?
+        .getattr(intern!(py, "ident"))?;
+    let current = threading.call_method0(intern!(py, "get_ident"))?;
+    main.eq(current)
+}

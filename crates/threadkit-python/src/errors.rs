@@ -1,0 +1,63 @@
+//! The one place where threadkit's errors become Python exceptions.
+//!
+//! Each core error maps to the exception class the standard library raises for the same failure
+//! — builtins such as `RuntimeError`, or the stdlib's own classes imported from `threading`,
+//! `queue` and `concurrent.futures` at run time, so that existing `except` clauses keep working —
+//! with the message of the running interpreter.
+
+use std::sync::OnceLock;
+
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use threadkit::ReleaseError;
+use threadkit::timeout::TimeoutError;
+
+/// A core error that Python code sees as a stdlib exception.
+pub(crate) trait ToPyErr {
+    /// The exception the stdlib raises for this failure, on the running interpreter.
+    fn to_pyerr(&self, py: Python<'_>) -> PyErr;
+}
+
+/// `result.or_raise(py)?`: a core `Result` as a `PyResult`.
+pub(crate) trait OrRaise<T> {
+    /// Converts the error with [`ToPyErr`].
+    fn or_raise(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T, E: ToPyErr> OrRaise<T> for Result<T, E> {
+    #[inline]
+    fn or_raise(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|error| error.to_pyerr(py))
+    }
+}
+
+impl ToPyErr for ReleaseError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        match self {
+            ReleaseError::TooManyReleases => PyValueError::new_err(self.to_string()),
+            _ => PyRuntimeError::new_err(self.to_string()),
+        }
+    }
+}
+
+impl ToPyErr for TimeoutError {
+    fn to_pyerr(&self, py: Python<'_>) -> PyErr {
+        match self {
+            // CPython 3.13 reworded this message; the core carries the current wording.
+            TimeoutError::Negative if !at_least(py, 3, 13) => {
+                PyValueError::new_err("timeout value must be positive")
+            }
+            TimeoutError::TooLarge => PyOverflowError::new_err(self.to_string()),
+            _ => PyValueError::new_err(self.to_string()),
+        }
+    }
+}
+
+/// Whether the running interpreter is CPython `major.minor` or newer.
+pub(crate) fn at_least(py: Python<'_>, major: u8, minor: u8) -> bool {
+    static VERSION: OnceLock<(u8, u8)> = OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let version = py.version_info();
+        (version.major, version.minor)
+    }) >= (major, minor)
+}

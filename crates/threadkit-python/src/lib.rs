@@ -1,0 +1,48 @@
+//! PyO3 glue for the `threadkit` Python package: the extension module `threadkit._native`.
+//!
+//! This crate holds no threading logic: it converts Python arguments ([`timeout`]), detaches from
+//! the interpreter around every blocking call and lets signal handlers run ([`blocking`]), and
+//! maps the core's errors to the standard library's own exception classes ([`errors`]). The
+//! module tree below mirrors the package: `threadkit._native.threading` holds the classes that
+//! `threadkit.threading` re-exports.
+#![deny(missing_docs, missing_debug_implementations)]
+
+use pyo3::prelude::*;
+
+mod blocking;
+mod errors;
+mod threading;
+mod timeout;
+
+/// `threadkit._native`: the native half of the `threadkit` package.
+#[pymodule(name = "_native")]
+mod native {
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
+        super::register_submodules(module)
+    }
+
+    /// `threadkit._native.threading`: the primitives of `threadkit.threading`.
+    #[pymodule]
+    mod threading {
+        #[pymodule_export]
+        use crate::threading::Lock;
+    }
+}
+
+/// The submodules of `threadkit._native`, one per module of the package.
+const SUBMODULES: [&str; 1] = ["threading"];
+
+/// Makes `import threadkit._native.threading` work, as for a package's submodule.
+fn register_submodules(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
+    let modules = py.import("sys")?.getattr("modules")?;
+    for name in SUBMODULES {
+        let submodule = module.getattr(name)?;
+        submodule.setattr("__name__", format!("threadkit._native.{name}"))?;
+        modules.set_item(format!("threadkit._native.{name}"), submodule)?;
+    }
+    Ok(())
+}

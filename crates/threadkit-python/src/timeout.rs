@@ -1,0 +1,150 @@
+//! Python's timeout and `blocking` arguments, parsed in this one place.
+//!
+//! Two families of rules exist in the stdlib, and both are reproduced here with the running
+//! interpreter's exception types and messages:
+//!
+//! - **`_thread`'s** (`Lock.acquire`, `RLock.acquire`): `timeout=-1` waits forever, any other
+//!   negative number, NaN, or a value too large for CPython's clock is an error, and a timeout
+//!   together with `blocking=False` is an error. See [`lock_acquire`].
+//! - **`threading.py`'s** (`Condition.wait`, `Event.wait`, ...): `None` waits forever and a
+//!   timeout that is not positive does not block. A positive one is then handed to a lock, so it
+//!   fails like one when it is NaN or too large. See [`wait`].
+
+use std::time::Duration;
+
+use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyFloat;
+use threadkit::timeout::{TIMEOUT_MAX, from_secs_f64};
+
+use crate::errors::{OrRaise, at_least};
+
+/// How a call wants to acquire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Acquire {
+    /// `blocking=False`: one attempt.
+    Try,
+    /// Wait at most this long (`None`: forever).
+    Wait(Option<Duration>),
+}
+
+/// A keyword argument that may be absent: `None` passed by the caller is not the same as no
+/// argument at all (`Lock.acquire(blocking=None)` does not block on 3.13 and fails on 3.11).
+#[derive(Debug)]
+pub(crate) enum Arg<'py> {
+    /// The caller did not pass it.
+    Missing,
+    /// The object the caller passed.
+    Given(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Arg<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Arg::Given(obj.to_owned()))
+    }
+}
+
+/// The arguments of `_thread.lock.acquire(blocking=True, timeout=-1)`, with CPython's checks in
+/// CPython's order.
+pub(crate) fn lock_acquire(
+    py: Python<'_>,
+    blocking: &Arg<'_>,
+    timeout: &Arg<'_>,
+) -> PyResult<Acquire> {
+    let blocking = match blocking {
+        Arg::Missing => true,
+        Arg::Given(blocking) => parse_blocking(blocking)?,
+    };
+    let secs = match timeout {
+        Arg::Missing => {
+            return Ok(if blocking {
+                Acquire::Wait(None)
+            } else {
+                Acquire::Try
+            });
+        }
+        Arg::Given(timeout) => clock_seconds(py, timeout)?,
+    };
+    if !blocking {
+        if secs != -1.0 {
+            return Err(PyValueError::new_err(
+                "can't specify a timeout for a non-blocking call",
+            ));
+        }
+        return Ok(Acquire::Try);
+    }
+    // CPython accepts whatever its clock can hold; a value above TIMEOUT_MAX waits "forever".
+    from_secs_f64(secs.min(TIMEOUT_MAX.as_secs_f64()))
+        .or_raise(py)
+        .map(Acquire::Wait)
+}
+
+/// `timeout` as `threading.py`'s `Condition.wait` reads it: `None` is forever, a timeout that is
+/// not positive means "do not block", a positive one is checked as a lock's would be.
+#[expect(
+    dead_code,
+    reason = "Condition.wait and Event.wait use it; they land next"
+)]
+pub(crate) fn wait(
+    py: Python<'_>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Duration>> {
+    let Some(timeout) = timeout else {
+        return Ok(None);
+    };
+    // The stdlib compares with `>`, so any type error is the one Python reports for it.
+    if !timeout.gt(0)? {
+        return Ok(Some(Duration::ZERO));
+    }
+    match lock_acquire(py, &Arg::Missing, &Arg::Given(timeout.clone()))? {
+        Acquire::Wait(timeout) => Ok(timeout),
+        Acquire::Try => Ok(Some(Duration::ZERO)),
+    }
+}
+
+/// `blocking` as `_thread` reads it: any object's truth on 3.13+, an integer before.
+fn parse_blocking(blocking: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if at_least(blocking.py(), 3, 13) {
+        blocking.is_truthy()
+    } else {
+        Ok(blocking.extract::<i32>()? != 0)
+    }
+}
+
+/// A timeout in seconds, converted as CPython's clock (`PyTime_t`, nanoseconds in an `i64`)
+/// converts it, with its errors.
+fn clock_seconds(py: Python<'_>, timeout: &Bound<'_, PyAny>) -> PyResult<f64> {
+    const NANOS: f64 = 1e9;
+    if let Ok(float) = timeout.cast::<PyFloat>() {
+        let secs = float.value();
+        if secs.is_nan() {
+            return Err(PyValueError::new_err("Invalid value NaN (not a number)"));
+        }
+        let nanos = (secs * NANOS).ceil();
+        if !((i64::MIN as f64)..(i64::MAX as f64)).contains(&nanos) {
+            return Err(PyOverflowError::new_err(
+                "timestamp out of range for platform time_t",
+            ));
+        }
+        return Ok(secs);
+    }
+    let too_large = || {
+        let name = if at_least(py, 3, 13) {
+            "PyTime_t"
+        } else {
+            "_PyTime_t"
+        };
+        PyOverflowError::new_err(format!("timestamp too large to convert to C {name}"))
+    };
+    let secs = match timeout.extract::<i64>() {
+        Ok(secs) => secs,
+        Err(error) if error.is_instance_of::<PyOverflowError>(py) => return Err(too_large()),
+        Err(error) => return Err(error),
+    };
+    if secs.checked_mul(1_000_000_000).is_none() {
+        return Err(too_large());
+    }
+    Ok(secs as f64)
+}

@@ -1,0 +1,99 @@
+"""A drop-in replacement for the standard library's :mod:`threading`.
+
+The primitives threadkit implements natively are its own classes (see ``_NATIVE``); every other
+name is the standard library's own object, re-exported, so ``threadkit.threading`` offers exactly
+what ``threading`` offers on the running interpreter — ``__all__`` is the stdlib's.
+Exceptions are the stdlib's classes (``threading.BrokenBarrierError`` is ``BrokenBarrierError``
+here), so existing ``except`` clauses keep working.
+"""
+
+import sys
+import threading as _std
+from threading import (
+    TIMEOUT_MAX as TIMEOUT_MAX,
+)
+from threading import (
+    Barrier as Barrier,
+)
+from threading import (
+    BoundedSemaphore as BoundedSemaphore,
+)
+from threading import (
+    BrokenBarrierError as BrokenBarrierError,
+)
+from threading import (
+    Condition as Condition,
+)
+from threading import (
+    Event as Event,
+)
+from threading import (
+    ExceptHookArgs as ExceptHookArgs,
+)
+from threading import (
+    RLock as RLock,
+)
+from threading import (
+    Semaphore as Semaphore,
+)
+from threading import (
+    Thread as Thread,
+)
+from threading import (
+    ThreadError as ThreadError,
+)
+from threading import (
+    Timer as Timer,
+)
+from threading import (
+    active_count as active_count,
+)
+from threading import (
+    current_thread as current_thread,
+)
+from threading import (
+    enumerate as enumerate,
+)
+from threading import (
+    excepthook as excepthook,
+)
+from threading import (
+    get_ident as get_ident,
+)
+from threading import (
+    get_native_id as get_native_id,
+)
+from threading import (
+    getprofile as getprofile,
+)
+from threading import (
+    gettrace as gettrace,
+)
+from threading import (
+    local as local,
+)
+from threading import (
+    main_thread as main_thread,
+)
+from threading import (
+    setprofile as setprofile,
+)
+from threading import (
+    settrace as settrace,
+)
+from threading import (
+    stack_size as stack_size,
+)
+
+from threadkit._native.threading import Lock as Lock
+
+if sys.version_info >= (3, 12):
+    from threading import setprofile_all_threads as setprofile_all_threads
+    from threading import settrace_all_threads as settrace_all_threads
+
+__all__ = list(_std.__all__)  # the running stdlib's, whatever its version
+
+# The classes implemented natively; a test checks that every other name is the stdlib's object.
+_NATIVE = frozenset({"Lock"})
+
+del sys
