@@ -1,8 +1,8 @@
 //! PyO3 glue for the `threadkit` Python package: the extension module `threadkit._native`.
 //!
-//! This crate holds no threading logic: it converts Python arguments ([`timeout`]), detaches from
-//! the interpreter around every blocking call and lets signal handlers run ([`blocking`]), and
-//! maps the core's errors to the standard library's own exception classes ([`errors`]). The
+//! This crate holds no threading logic: it converts Python arguments (`timeout.rs`), detaches from
+//! the interpreter around every blocking call and lets signal handlers run (`blocking.rs`), and
+//! maps the core's errors to the standard library's own exception classes (`errors.rs`). The
 //! module tree below mirrors the package: `threadkit._native.threading` holds the classes that
 //! `threadkit.threading` re-exports.
 #![deny(missing_docs, missing_debug_implementations)]
