@@ -16,9 +16,6 @@ from threading import (
     Barrier as Barrier,
 )
 from threading import (
-    BoundedSemaphore as BoundedSemaphore,
-)
-from threading import (
     BrokenBarrierError as BrokenBarrierError,
 )
 from threading import (
@@ -29,12 +26,6 @@ from threading import (
 )
 from threading import (
     ExceptHookArgs as ExceptHookArgs,
-)
-from threading import (
-    RLock as RLock,
-)
-from threading import (
-    Semaphore as Semaphore,
 )
 from threading import (
     Thread as Thread,
@@ -85,7 +76,10 @@ from threading import (
     stack_size as stack_size,
 )
 
+from threadkit._native.threading import BoundedSemaphore as BoundedSemaphore
 from threadkit._native.threading import Lock as Lock
+from threadkit._native.threading import RLock as RLock
+from threadkit._native.threading import Semaphore as Semaphore
 
 if sys.version_info >= (3, 12):
     from threading import setprofile_all_threads as setprofile_all_threads
@@ -94,6 +88,6 @@ if sys.version_info >= (3, 12):
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
 # The classes implemented natively; a test checks that every other name is the stdlib's object.
-_NATIVE = frozenset({"Lock"})
+_NATIVE = frozenset({"BoundedSemaphore", "Lock", "RLock", "Semaphore"})
 
 del sys

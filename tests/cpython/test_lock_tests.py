@@ -7,3 +7,15 @@ import threadkit.threading as tk
 
 class LockTests(lock_tests.LockTests):
     locktype = tk.Lock
+
+
+class RLockTests(lock_tests.RLockTests):
+    locktype = tk.RLock
+
+
+class SemaphoreTests(lock_tests.SemaphoreTests):
+    semtype = tk.Semaphore
+
+
+class BoundedSemaphoreTests(lock_tests.BoundedSemaphoreTests):
+    semtype = tk.BoundedSemaphore

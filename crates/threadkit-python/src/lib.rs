@@ -28,7 +28,7 @@ mod native {
     #[pymodule]
     mod threading {
         #[pymodule_export]
-        use crate::threading::Lock;
+        use crate::threading::{BoundedSemaphore, Lock, RLock, Semaphore};
     }
 }
 

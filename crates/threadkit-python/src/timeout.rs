@@ -8,7 +8,7 @@
 //!   together with `blocking=False` is an error. See [`lock_acquire`].
 //! - **`threading.py`'s** (`Condition.wait`, `Event.wait`, ...): `None` waits forever and a
 //!   timeout that is not positive does not block. A positive one is then handed to a lock, so it
-//!   fails like one when it is NaN or too large. See [`wait`].
+//!   fails like one when it is NaN or too large. See [`wait`] and [`wait_until`].
 
 use std::time::Duration;
 
@@ -43,6 +43,16 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Arg<'py> {
 
     fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         Ok(Arg::Given(obj.to_owned()))
+    }
+}
+
+impl Arg<'_> {
+    /// The argument's truth as an `if` reads it, or `default` when it was not passed.
+    pub(crate) fn is_truthy_or(&self, default: bool) -> PyResult<bool> {
+        match self {
+            Arg::Missing => Ok(default),
+            Arg::Given(value) => value.is_truthy(),
+        }
     }
 }
 
@@ -83,10 +93,6 @@ pub(crate) fn lock_acquire(
 
 /// `timeout` as `threading.py`'s `Condition.wait` reads it: `None` is forever, a timeout that is
 /// not positive means "do not block", a positive one is checked as a lock's would be.
-#[expect(
-    dead_code,
-    reason = "Condition.wait and Event.wait use it; they land next"
-)]
 pub(crate) fn wait(
     py: Python<'_>,
     timeout: Option<&Bound<'_, PyAny>>,
@@ -102,6 +108,23 @@ pub(crate) fn wait(
         Acquire::Wait(timeout) => Ok(timeout),
         Acquire::Try => Ok(Some(Duration::ZERO)),
     }
+}
+
+/// `timeout` as `threading.py`'s `Semaphore.acquire` and `Barrier.wait` read it: they first add
+/// it to the clock (so a non-number fails as that addition does), then wait as
+/// `Condition.wait` does (see [`wait`]).
+///
+/// # Differences from CPython
+///
+/// A NaN timeout does not block (the stdlib busy-waits until it succeeds).
+pub(crate) fn wait_until(
+    py: Python<'_>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Duration>> {
+    if let Some(timeout) = timeout {
+        PyFloat::new(py, 0.0).add(timeout)?;
+    }
+    wait(py, timeout)
 }
 
 /// `blocking` as `_thread` reads it: any object's truth on 3.13+, an integer before.

@@ -1,9 +1,15 @@
 //! The classes of `threadkit.threading`, one primitive per file.
 //!
-//! | file      | class  | mirrors           | core              |
-//! |-----------|--------|-------------------|-------------------|
-//! | `lock.rs` | `Lock` | `threading.Lock`  | [`threadkit::Lock`] |
+//! | file           | classes                           | core                                 |
+//! |----------------|-----------------------------------|--------------------------------------|
+//! | `lock.rs`      | `Lock`                            | [`threadkit::Lock`]                  |
+//! | `rlock.rs`     | `RLock`                           | [`threadkit::RLock`]                 |
+//! | `semaphore.rs` | `Semaphore`, `BoundedSemaphore`   | [`threadkit::Semaphore`], [`threadkit::BoundedSemaphore`] |
 
 mod lock;
+mod rlock;
+mod semaphore;
 
 pub(crate) use lock::Lock;
+pub(crate) use rlock::RLock;
+pub(crate) use semaphore::{BoundedSemaphore, Semaphore};

@@ -1,0 +1,119 @@
+//! `threading.RLock` over [`threadkit::RLock`].
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::blocking;
+use crate::errors::OrRaise;
+use crate::timeout::{self, Acquire, Arg};
+
+/// `threadkit.threading.RLock`: a re-entrant lock owned by the thread that acquired it.
+#[pyclass(module = "threadkit.threading", name = "RLock", frozen, weakref)]
+#[derive(Debug)]
+pub(crate) struct RLock(threadkit::RLock);
+
+#[pymethods]
+impl RLock {
+    #[new]
+    fn new() -> Self {
+        RLock(threadkit::RLock::new())
+    }
+
+    /// Acquire the lock, blocking or non-blocking, with an optional timeout; the owner may acquire
+    /// it again. Return whether it was acquired.
+    #[pyo3(
+        signature = (blocking = Arg::Missing, timeout = Arg::Missing),
+        text_signature = "($self, /, blocking=True, timeout=-1)"
+    )]
+    fn acquire(&self, py: Python<'_>, blocking: Arg<'_>, timeout: Arg<'_>) -> PyResult<bool> {
+        let acquire = timeout::lock_acquire(py, &blocking, &timeout)?;
+        if self.0.try_acquire() {
+            return Ok(true);
+        }
+        match acquire {
+            Acquire::Try => Ok(false),
+            Acquire::Wait(timeout) => blocking::wait(py, || self.0.acquire(timeout)),
+        }
+    }
+
+    /// Release one level of the lock; only its owner may.
+    fn release(&self, py: Python<'_>) -> PyResult<()> {
+        self.0.release().or_raise(py)
+    }
+
+    /// Acquire the lock, waiting forever.
+    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+        self.acquire(py, Arg::Missing, Arg::Missing)
+    }
+
+    /// Release one level of the lock.
+    #[pyo3(signature = (*_exc_info))]
+    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.release(py)
+    }
+
+    /// Whether the calling thread owns the lock.
+    fn _is_owned(&self) -> bool {
+        self.0.is_owned()
+    }
+
+    /// How many times the calling thread holds the lock (0 if it does not own it).
+    fn _recursion_count(&self) -> usize {
+        self.0.recursion_count()
+    }
+
+    /// Release every level the calling thread holds; return `(count, owner)` for
+    /// `_acquire_restore`.
+    fn _release_save(&self, py: Python<'_>) -> PyResult<(usize, u64)> {
+        let owner = current_ident(py)?;
+        let state = self.0.release_save().or_raise(py)?;
+        Ok((state.count(), owner))
+    }
+
+    /// Acquire the lock, waiting forever, and hold it `count` times, as `_release_save` left it.
+    #[pyo3(signature = (state, /))]
+    fn _acquire_restore(&self, py: Python<'_>, state: (usize, u64)) -> PyResult<()> {
+        let (count, _owner) = state;
+        if count == 0 {
+            return Err(PyRuntimeError::new_err(
+                "cannot restore an RLock to level 0",
+            ));
+        }
+        blocking::wait(py, || self.0.acquire(None))?;
+        for _ in 1..count {
+            // Re-entrant: the calling thread owns the lock now, so this never waits.
+            self.0.try_acquire();
+        }
+        Ok(())
+    }
+
+    /// Reset the lock to unowned in a forked child, whoever held it in the parent.
+    fn _at_fork_reinit(&self) {
+        while self.0.release().is_ok() {}
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let lock = &slf.get().0;
+        let count = lock.recursion_count();
+        let (state, owner) = if count > 0 {
+            ("locked", current_ident(slf.py())?)
+        } else if lock.locked() {
+            ("locked", 0)
+        } else {
+            ("unlocked", 0)
+        };
+        Ok(format!(
+            "<{state} {} object owner={owner} count={count} at {:#x}>",
+            slf.get_type().fully_qualified_name()?,
+            slf.as_ptr() as usize
+        ))
+    }
+}
+
+/// `threading.get_ident()` of the calling thread.
+fn current_ident(py: Python<'_>) -> PyResult<u64> {
+    py.import(pyo3::intern!(py, "threading"))?
+        .call_method0(pyo3::intern!(py, "get_ident"))?
+        .extract()
+}

@@ -1,0 +1,227 @@
+//! `threading.Semaphore` and `threading.BoundedSemaphore` over [`threadkit::Semaphore`] and
+//! [`threadkit::BoundedSemaphore`].
+
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::blocking;
+use crate::errors::OrRaise;
+use crate::timeout::{self, Arg};
+
+/// The largest value a semaphore may hold (the core's limit).
+const MAX_VALUE: usize = usize::MAX >> 1;
+
+/// `threadkit.threading.Semaphore`: a counter of permits; `acquire` takes one, `release` adds.
+#[pyclass(module = "threadkit.threading", name = "Semaphore", frozen, weakref)]
+#[derive(Debug)]
+pub(crate) struct Semaphore(threadkit::Semaphore);
+
+#[pymethods]
+impl Semaphore {
+    #[new]
+    #[pyo3(signature = (value = Arg::Missing), text_signature = "(value=1)")]
+    fn new(value: Arg<'_>) -> PyResult<Self> {
+        Ok(Semaphore(threadkit::Semaphore::new(initial_value(value)?)))
+    }
+
+    /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
+    /// taken.
+    #[pyo3(
+        signature = (blocking = Arg::Missing, timeout = None),
+        text_signature = "($self, /, blocking=True, timeout=None)"
+    )]
+    fn acquire(
+        &self,
+        py: Python<'_>,
+        blocking: Arg<'_>,
+        timeout: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        acquire(
+            py,
+            blocking,
+            timeout,
+            || self.0.try_acquire(),
+            |timeout| self.0.acquire(timeout),
+        )
+    }
+
+    /// Add `n` permits, waking up to `n` waiting threads.
+    #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
+    fn release(&self, n: Arg<'_>) -> PyResult<()> {
+        let n = permits(n)?;
+        if n.get() > MAX_VALUE - self.0.value() {
+            return Err(PyOverflowError::new_err("semaphore value is too large"));
+        }
+        self.0.release(n);
+        Ok(())
+    }
+
+    /// Take a permit, waiting forever.
+    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+        self.acquire(py, Arg::Missing, None)
+    }
+
+    /// Give one permit back.
+    #[pyo3(signature = (*_exc_info))]
+    fn __exit__(&self, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.release(Arg::Missing)
+    }
+
+    /// The number of permits available now (the stdlib's private attribute).
+    #[getter]
+    fn _value(&self) -> usize {
+        self.0.value()
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        format!(
+            "<threading.Semaphore at {:#x}: value={}>",
+            slf.as_ptr() as usize,
+            slf.get().0.value()
+        )
+    }
+}
+
+/// `threadkit.threading.BoundedSemaphore`: a semaphore that refuses to go above its initial value.
+#[pyclass(
+    module = "threadkit.threading",
+    name = "BoundedSemaphore",
+    frozen,
+    weakref
+)]
+#[derive(Debug)]
+pub(crate) struct BoundedSemaphore(threadkit::BoundedSemaphore);
+
+#[pymethods]
+impl BoundedSemaphore {
+    #[new]
+    #[pyo3(signature = (value = Arg::Missing), text_signature = "(value=1)")]
+    fn new(value: Arg<'_>) -> PyResult<Self> {
+        Ok(BoundedSemaphore(threadkit::BoundedSemaphore::new(
+            initial_value(value)?,
+        )))
+    }
+
+    /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
+    /// taken.
+    #[pyo3(
+        signature = (blocking = Arg::Missing, timeout = None),
+        text_signature = "($self, /, blocking=True, timeout=None)"
+    )]
+    fn acquire(
+        &self,
+        py: Python<'_>,
+        blocking: Arg<'_>,
+        timeout: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        acquire(
+            py,
+            blocking,
+            timeout,
+            || self.0.try_acquire(),
+            |timeout| self.0.acquire(timeout),
+        )
+    }
+
+    /// Add `n` permits, waking up to `n` waiting threads; refuse to exceed the initial value.
+    #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
+    fn release(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
+        self.0.release(permits(n)?).or_raise(py)
+    }
+
+    /// Take a permit, waiting forever.
+    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
+        self.acquire(py, Arg::Missing, None)
+    }
+
+    /// Give one permit back.
+    #[pyo3(signature = (*_exc_info))]
+    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.release(py, Arg::Missing)
+    }
+
+    /// The number of permits available now (the stdlib's private attribute).
+    #[getter]
+    fn _value(&self) -> usize {
+        self.0.value()
+    }
+
+    /// The initial value, which `release` may not exceed (the stdlib's private attribute).
+    #[getter]
+    fn _initial_value(&self) -> usize {
+        self.0.initial_value()
+    }
+
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        let semaphore = &slf.get().0;
+        format!(
+            "<threading.BoundedSemaphore at {:#x}: value={}/{}>",
+            slf.as_ptr() as usize,
+            semaphore.value(),
+            semaphore.initial_value()
+        )
+    }
+}
+
+/// The constructors' `value` (default 1) as the stdlib reads it.
+fn initial_value(value: Arg<'_>) -> PyResult<usize> {
+    let Arg::Given(value) = value else {
+        return Ok(1);
+    };
+    if value.lt(0)? {
+        return Err(PyValueError::new_err(
+            "semaphore initial value must be >= 0",
+        ));
+    }
+    let value: usize = value.extract()?;
+    if value > MAX_VALUE {
+        return Err(PyOverflowError::new_err(
+            "semaphore initial value is too large",
+        ));
+    }
+    Ok(value)
+}
+
+/// `release`'s `n` (default 1) as the stdlib reads it.
+fn permits(n: Arg<'_>) -> PyResult<NonZeroUsize> {
+    let Arg::Given(n) = n else {
+        return Ok(NonZeroUsize::MIN);
+    };
+    if n.lt(1)? {
+        return Err(PyValueError::new_err("n must be one or more"));
+    }
+    let n: usize = n.extract()?;
+    NonZeroUsize::new(n).ok_or_else(|| PyValueError::new_err("n must be one or more"))
+}
+
+/// `acquire` with the stdlib's rules: a permit that is available is taken at once, and only a
+/// call that has to wait reads its timeout (so, as in the stdlib, a bad timeout goes unnoticed
+/// while permits are available).
+fn acquire(
+    py: Python<'_>,
+    blocking: Arg<'_>,
+    timeout: Option<&Bound<'_, PyAny>>,
+    try_acquire: impl FnOnce() -> bool,
+    wait: impl FnOnce(Option<Duration>) -> bool + Send,
+) -> PyResult<bool> {
+    let blocking = blocking.is_truthy_or(true)?;
+    if !blocking && timeout.is_some() {
+        return Err(PyValueError::new_err(
+            "can't specify timeout for non-blocking acquire",
+        ));
+    }
+    if try_acquire() {
+        return Ok(true);
+    }
+    if !blocking {
+        return Ok(false);
+    }
+    match timeout::wait_until(py, timeout)? {
+        Some(timeout) if timeout.is_zero() => Ok(false),
+        timeout => blocking::wait(py, || wait(timeout)),
+    }
+}
