@@ -19,9 +19,6 @@ from threading import (
     BrokenBarrierError as BrokenBarrierError,
 )
 from threading import (
-    Condition as Condition,
-)
-from threading import (
     Event as Event,
 )
 from threading import (
@@ -77,6 +74,7 @@ from threading import (
 )
 
 from threadkit._native.threading import BoundedSemaphore as BoundedSemaphore
+from threadkit._native.threading import Condition as Condition
 from threadkit._native.threading import Lock as Lock
 from threadkit._native.threading import RLock as RLock
 from threadkit._native.threading import Semaphore as Semaphore
@@ -88,6 +86,6 @@ if sys.version_info >= (3, 12):
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
 # The classes implemented natively; a test checks that every other name is the stdlib's object.
-_NATIVE = frozenset({"BoundedSemaphore", "Lock", "RLock", "Semaphore"})
+_NATIVE = frozenset({"BoundedSemaphore", "Condition", "Lock", "RLock", "Semaphore"})
 
 del sys

@@ -19,3 +19,13 @@ class SemaphoreTests(lock_tests.SemaphoreTests):
 
 class BoundedSemaphoreTests(lock_tests.BoundedSemaphoreTests):
     semtype = tk.BoundedSemaphore
+
+
+class ConditionAsRLockTests(lock_tests.RLockTests):
+    """A Condition exports its lock's API (an RLock by default): it passes RLock's tests."""
+
+    locktype = tk.Condition
+
+
+class ConditionTests(lock_tests.ConditionTests):
+    condtype = tk.Condition

@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use threadkit::ReleaseError;
 use threadkit::timeout::TimeoutError;
+use threadkit::{NotOwnedError, ReleaseError};
 
 /// A core error that Python code sees as a stdlib exception.
 pub(crate) trait ToPyErr {
@@ -37,6 +37,12 @@ impl ToPyErr for ReleaseError {
             ReleaseError::TooManyReleases => PyValueError::new_err(self.to_string()),
             _ => PyRuntimeError::new_err(self.to_string()),
         }
+    }
+}
+
+impl ToPyErr for NotOwnedError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        PyRuntimeError::new_err(self.to_string())
     }
 }
 

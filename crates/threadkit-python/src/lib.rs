@@ -28,7 +28,7 @@ mod native {
     #[pymodule]
     mod threading {
         #[pymodule_export]
-        use crate::threading::{BoundedSemaphore, Lock, RLock, Semaphore};
+        use crate::threading::{BoundedSemaphore, Condition, Lock, RLock, Semaphore};
     }
 }
 

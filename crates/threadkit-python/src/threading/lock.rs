@@ -12,6 +12,13 @@ use crate::timeout::{self, Acquire, Arg};
 #[derive(Debug)]
 pub(crate) struct Lock(threadkit::Lock);
 
+impl Lock {
+    /// The core lock, for a `Condition` built over this one.
+    pub(crate) fn core(&self) -> &threadkit::Lock {
+        &self.0
+    }
+}
+
 #[pymethods]
 impl Lock {
     #[new]
@@ -25,7 +32,12 @@ impl Lock {
         signature = (blocking = Arg::Missing, timeout = Arg::Missing),
         text_signature = "($self, /, blocking=True, timeout=-1)"
     )]
-    fn acquire(&self, py: Python<'_>, blocking: Arg<'_>, timeout: Arg<'_>) -> PyResult<bool> {
+    pub(crate) fn acquire(
+        &self,
+        py: Python<'_>,
+        blocking: Arg<'_>,
+        timeout: Arg<'_>,
+    ) -> PyResult<bool> {
         let acquire = timeout::lock_acquire(py, &blocking, &timeout)?;
         if self.0.try_acquire() {
             return Ok(true);
@@ -37,7 +49,7 @@ impl Lock {
     }
 
     /// Release the lock; any thread may release it.
-    fn release(&self, py: Python<'_>) -> PyResult<()> {
+    pub(crate) fn release(&self, py: Python<'_>) -> PyResult<()> {
         self.0.release().or_raise(py)
     }
 
@@ -77,7 +89,7 @@ impl Lock {
     }
 
     /// Reset the lock to unlocked in a forked child, whoever held it in the parent.
-    fn _at_fork_reinit(&self) {
+    pub(crate) fn _at_fork_reinit(&self) {
         // The child has only the forking thread: a held lock is released for good.
         let _ = self.0.release();
     }

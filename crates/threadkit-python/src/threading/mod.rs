@@ -3,13 +3,16 @@
 //! | file           | classes                           | core                                 |
 //! |----------------|-----------------------------------|--------------------------------------|
 //! | `lock.rs`      | `Lock`                            | [`threadkit::Lock`]                  |
+//! | `condition.rs` | `Condition`                       | [`threadkit::Condition`]             |
 //! | `rlock.rs`     | `RLock`                           | [`threadkit::RLock`]                 |
 //! | `semaphore.rs` | `Semaphore`, `BoundedSemaphore`   | [`threadkit::Semaphore`], [`threadkit::BoundedSemaphore`] |
 
+mod condition;
 mod lock;
 mod rlock;
 mod semaphore;
 
+pub(crate) use condition::Condition;
 pub(crate) use lock::Lock;
 pub(crate) use rlock::RLock;
 pub(crate) use semaphore::{BoundedSemaphore, Semaphore};

@@ -13,10 +13,17 @@ use crate::timeout::{self, Acquire, Arg};
 #[derive(Debug)]
 pub(crate) struct RLock(threadkit::RLock);
 
+impl RLock {
+    /// The core lock, for a `Condition` built over this one.
+    pub(crate) fn core(&self) -> &threadkit::RLock {
+        &self.0
+    }
+}
+
 #[pymethods]
 impl RLock {
     #[new]
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         RLock(threadkit::RLock::new())
     }
 
@@ -26,7 +33,12 @@ impl RLock {
         signature = (blocking = Arg::Missing, timeout = Arg::Missing),
         text_signature = "($self, /, blocking=True, timeout=-1)"
     )]
-    fn acquire(&self, py: Python<'_>, blocking: Arg<'_>, timeout: Arg<'_>) -> PyResult<bool> {
+    pub(crate) fn acquire(
+        &self,
+        py: Python<'_>,
+        blocking: Arg<'_>,
+        timeout: Arg<'_>,
+    ) -> PyResult<bool> {
         let acquire = timeout::lock_acquire(py, &blocking, &timeout)?;
         if self.0.try_acquire() {
             return Ok(true);
@@ -38,7 +50,7 @@ impl RLock {
     }
 
     /// Release one level of the lock; only its owner may.
-    fn release(&self, py: Python<'_>) -> PyResult<()> {
+    pub(crate) fn release(&self, py: Python<'_>) -> PyResult<()> {
         self.0.release().or_raise(py)
     }
 
@@ -54,18 +66,18 @@ impl RLock {
     }
 
     /// Whether the calling thread owns the lock.
-    fn _is_owned(&self) -> bool {
+    pub(crate) fn _is_owned(&self) -> bool {
         self.0.is_owned()
     }
 
     /// How many times the calling thread holds the lock (0 if it does not own it).
-    fn _recursion_count(&self) -> usize {
+    pub(crate) fn _recursion_count(&self) -> usize {
         self.0.recursion_count()
     }
 
     /// Release every level the calling thread holds; return `(count, owner)` for
     /// `_acquire_restore`.
-    fn _release_save(&self, py: Python<'_>) -> PyResult<(usize, u64)> {
+    pub(crate) fn _release_save(&self, py: Python<'_>) -> PyResult<(usize, u64)> {
         let owner = current_ident(py)?;
         let state = self.0.release_save().or_raise(py)?;
         Ok((state.count(), owner))
@@ -73,7 +85,7 @@ impl RLock {
 
     /// Acquire the lock, waiting forever, and hold it `count` times, as `_release_save` left it.
     #[pyo3(signature = (state, /))]
-    fn _acquire_restore(&self, py: Python<'_>, state: (usize, u64)) -> PyResult<()> {
+    pub(crate) fn _acquire_restore(&self, py: Python<'_>, state: (usize, u64)) -> PyResult<()> {
         let (count, _owner) = state;
         if count == 0 {
             return Err(PyRuntimeError::new_err(
@@ -89,7 +101,7 @@ impl RLock {
     }
 
     /// Reset the lock to unowned in a forked child, whoever held it in the parent.
-    fn _at_fork_reinit(&self) {
+    pub(crate) fn _at_fork_reinit(&self) {
         while self.0.release().is_ok() {}
     }
 
