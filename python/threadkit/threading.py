@@ -13,9 +13,6 @@ from threading import (
     TIMEOUT_MAX as TIMEOUT_MAX,
 )
 from threading import (
-    Barrier as Barrier,
-)
-from threading import (
     BrokenBarrierError as BrokenBarrierError,
 )
 from threading import (
@@ -73,6 +70,7 @@ from threading import (
     stack_size as stack_size,
 )
 
+from threadkit._native.threading import Barrier as Barrier
 from threadkit._native.threading import BoundedSemaphore as BoundedSemaphore
 from threadkit._native.threading import Condition as Condition
 from threadkit._native.threading import Lock as Lock
@@ -86,6 +84,6 @@ if sys.version_info >= (3, 12):
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
 # The classes implemented natively; a test checks that every other name is the stdlib's object.
-_NATIVE = frozenset({"BoundedSemaphore", "Condition", "Lock", "RLock", "Semaphore"})
+_NATIVE = frozenset({"Barrier", "BoundedSemaphore", "Condition", "Lock", "RLock", "Semaphore"})
 
 del sys

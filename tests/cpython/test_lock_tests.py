@@ -29,3 +29,7 @@ class ConditionAsRLockTests(lock_tests.RLockTests):
 
 class ConditionTests(lock_tests.ConditionTests):
     condtype = tk.Condition
+
+
+class BarrierTests(lock_tests.BarrierTests):
+    barriertype = tk.Barrier

@@ -40,6 +40,14 @@ impl ToPyErr for ReleaseError {
     }
 }
 
+pyo3::import_exception!(threading, BrokenBarrierError);
+
+impl ToPyErr for threadkit::BrokenBarrierError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        BrokenBarrierError::new_err(())
+    }
+}
+
 impl ToPyErr for NotOwnedError {
     fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
         PyRuntimeError::new_err(self.to_string())

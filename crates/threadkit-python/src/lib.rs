@@ -28,7 +28,7 @@ mod native {
     #[pymodule]
     mod threading {
         #[pymodule_export]
-        use crate::threading::{BoundedSemaphore, Condition, Lock, RLock, Semaphore};
+        use crate::threading::{Barrier, BoundedSemaphore, Condition, Lock, RLock, Semaphore};
     }
 }
 

@@ -3,15 +3,18 @@
 //! | file           | classes                           | core                                 |
 //! |----------------|-----------------------------------|--------------------------------------|
 //! | `lock.rs`      | `Lock`                            | [`threadkit::Lock`]                  |
+//! | `barrier.rs`   | `Barrier`                         | [`threadkit::Barrier`]               |
 //! | `condition.rs` | `Condition`                       | [`threadkit::Condition`]             |
 //! | `rlock.rs`     | `RLock`                           | [`threadkit::RLock`]                 |
 //! | `semaphore.rs` | `Semaphore`, `BoundedSemaphore`   | [`threadkit::Semaphore`], [`threadkit::BoundedSemaphore`] |
 
+mod barrier;
 mod condition;
 mod lock;
 mod rlock;
 mod semaphore;
 
+pub(crate) use barrier::Barrier;
 pub(crate) use condition::Condition;
 pub(crate) use lock::Lock;
 pub(crate) use rlock::RLock;
