@@ -50,18 +50,21 @@ test-stress: ## The stress tests, in release
 test-rust: ## Every Rust test in debug (nextest, each test bounded in time)
 	$(CARGO) nextest run --workspace
 
-.venv/.installed: requirements-dev.txt
-	$(PYTHON311) -m venv --clear .venv
-	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
-
-.venv313/.installed: requirements-dev.txt
-	$(PYTHON313) -m venv --clear .venv313
-	.venv313/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	touch $@
+# Each virtualenv keeps a copy of the requirements it was made from, and is made again only when
+# they change (by content: a rebase or a fresh clone gives the file a new time, not new content).
+define make_venv
+	@if ! cmp -s requirements-dev.txt $(1)/requirements-dev.txt; then \
+		echo "== creating $(1) with $(2)"; \
+		$(2) -m venv --clear $(1) && \
+		$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt && \
+		cp requirements-dev.txt $(1)/requirements-dev.txt; \
+	fi
+endef
 
 .PHONY: venv
-venv: $(foreach venv,$(VENVS),$(venv)/.installed) ## The virtualenvs .venv (python3) and .venv313 (CPython 3.13)
+venv: ## The virtualenvs .venv (python3) and .venv313 (CPython 3.13)
+	$(call make_venv,.venv,$(PYTHON311))
+	$(call make_venv,.venv313,$(PYTHON313))
 
 .PHONY: develop
 develop: venv ## Build the extension (release) and install threadkit, editable, into both virtualenvs

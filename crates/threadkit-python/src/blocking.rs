@@ -18,6 +18,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use threadkit::interrupt;
 
+use crate::timeout::Acquire;
+
 /// How often a waiting main thread runs signal handlers.
 pub(crate) const PERIOD: Duration = Duration::from_millis(50);
 
@@ -54,6 +56,24 @@ where
             }
         })
     })
+}
+
+/// An acquire of a lock-like primitive: one attempt attached, and only if that fails and the
+/// call may wait, a detached wait.
+pub(crate) fn acquire(
+    py: Python<'_>,
+    acquire: Acquire,
+    try_acquire: impl FnOnce() -> bool,
+    wait_for: impl FnOnce(Option<Duration>) -> bool + Send,
+) -> PyResult<bool> {
+    if try_acquire() {
+        return Ok(true);
+    }
+    match acquire {
+        Acquire::Try => Ok(false),
+        Acquire::Wait(Some(timeout)) if timeout.is_zero() => Ok(false),
+        Acquire::Wait(timeout) => wait(py, || wait_for(timeout)),
+    }
 }
 
 /// The interrupt check: runs the pending signal handlers; unwinds with [`Interrupted`] when one

@@ -5,7 +5,7 @@ use pyo3::types::PyTuple;
 
 use crate::blocking;
 use crate::errors::OrRaise;
-use crate::timeout::{self, Acquire, Arg};
+use crate::timeout::{self, Arg};
 
 /// `threadkit.threading.Lock`: a primitive lock any thread may release.
 #[pyclass(module = "threadkit.threading", name = "Lock", frozen, weakref)]
@@ -38,14 +38,12 @@ impl Lock {
         blocking: Arg<'_>,
         timeout: Arg<'_>,
     ) -> PyResult<bool> {
-        let acquire = timeout::lock_acquire(py, &blocking, &timeout)?;
-        if self.0.try_acquire() {
-            return Ok(true);
-        }
-        match acquire {
-            Acquire::Try => Ok(false),
-            Acquire::Wait(timeout) => blocking::wait(py, || self.0.acquire(timeout)),
-        }
+        blocking::acquire(
+            py,
+            timeout::lock_acquire(py, &blocking, &timeout)?,
+            || self.0.try_acquire(),
+            |timeout| self.0.acquire(timeout),
+        )
     }
 
     /// Release the lock; any thread may release it.

@@ -6,7 +6,7 @@ use pyo3::types::PyTuple;
 
 use crate::blocking;
 use crate::errors::OrRaise;
-use crate::timeout::{self, Acquire, Arg};
+use crate::timeout::{self, Arg};
 
 /// `threadkit.threading.RLock`: a re-entrant lock owned by the thread that acquired it.
 #[pyclass(module = "threadkit.threading", name = "RLock", frozen, weakref)]
@@ -39,14 +39,12 @@ impl RLock {
         blocking: Arg<'_>,
         timeout: Arg<'_>,
     ) -> PyResult<bool> {
-        let acquire = timeout::lock_acquire(py, &blocking, &timeout)?;
-        if self.0.try_acquire() {
-            return Ok(true);
-        }
-        match acquire {
-            Acquire::Try => Ok(false),
-            Acquire::Wait(timeout) => blocking::wait(py, || self.0.acquire(timeout)),
-        }
+        blocking::acquire(
+            py,
+            timeout::lock_acquire(py, &blocking, &timeout)?,
+            || self.0.try_acquire(),
+            |timeout| self.0.acquire(timeout),
+        )
     }
 
     /// Release one level of the lock; only its owner may.

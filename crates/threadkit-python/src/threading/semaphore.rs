@@ -10,7 +10,7 @@ use pyo3::types::PyTuple;
 
 use crate::blocking;
 use crate::errors::OrRaise;
-use crate::timeout::{self, Arg};
+use crate::timeout::{self, Acquire, Arg};
 
 /// The largest value a semaphore may hold (the core's limit).
 const MAX_VALUE: usize = usize::MAX >> 1;
@@ -214,14 +214,12 @@ fn acquire(
             "can't specify timeout for non-blocking acquire",
         ));
     }
+    if !blocking {
+        return Ok(try_acquire());
+    }
     if try_acquire() {
         return Ok(true);
     }
-    if !blocking {
-        return Ok(false);
-    }
-    match timeout::wait_until(py, timeout)? {
-        Some(timeout) if timeout.is_zero() => Ok(false),
-        timeout => blocking::wait(py, || wait(timeout)),
-    }
+    let timeout = timeout::wait_until(py, timeout)?;
+    blocking::acquire(py, Acquire::Wait(timeout), || false, wait)
 }
