@@ -9,14 +9,12 @@ here), so existing ``except`` clauses keep working.
 
 import sys
 import threading as _std
+from collections.abc import Callable, Iterable, Mapping
 from threading import (
     TIMEOUT_MAX as TIMEOUT_MAX,
 )
 from threading import (
     BrokenBarrierError as BrokenBarrierError,
-)
-from threading import (
-    Event as Event,
 )
 from threading import (
     ExceptHookArgs as ExceptHookArgs,
@@ -26,9 +24,6 @@ from threading import (
 )
 from threading import (
     ThreadError as ThreadError,
-)
-from threading import (
-    Timer as Timer,
 )
 from threading import (
     active_count as active_count,
@@ -69,10 +64,12 @@ from threading import (
 from threading import (
     stack_size as stack_size,
 )
+from typing import Any
 
 from threadkit._native.threading import Barrier as Barrier
 from threadkit._native.threading import BoundedSemaphore as BoundedSemaphore
 from threadkit._native.threading import Condition as Condition
+from threadkit._native.threading import Event as Event
 from threadkit._native.threading import Lock as Lock
 from threadkit._native.threading import RLock as RLock
 from threadkit._native.threading import Semaphore as Semaphore
@@ -83,7 +80,28 @@ if sys.version_info >= (3, 12):
 
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
-# The classes implemented natively; a test checks that every other name is the stdlib's object.
-_NATIVE = frozenset({"Barrier", "BoundedSemaphore", "Condition", "Lock", "RLock", "Semaphore"})
+# The names threadkit provides itself (Timer is the stdlib's Thread subclass on threadkit's Event);
+# a test checks that every other name is the stdlib's own object.
+_NATIVE = frozenset(
+    {"Barrier", "BoundedSemaphore", "Condition", "Event", "Lock", "RLock", "Semaphore", "Timer"}
+)
+
+
+class Timer(_std.Timer):
+    """Call a function after a number of seconds, unless ``cancel()`` is called first.
+
+    The stdlib's ``threading.Timer`` (a ``Thread``), waiting on threadkit's ``Event``.
+    """
+
+    def __init__(
+        self,
+        interval: float,
+        function: Callable[..., object],
+        args: Iterable[Any] | None = None,
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(interval, function, args, kwargs)
+        self.finished = Event()  # type: ignore[assignment]
+
 
 del sys

@@ -33,3 +33,7 @@ class ConditionTests(lock_tests.ConditionTests):
 
 class BarrierTests(lock_tests.BarrierTests):
     barriertype = tk.Barrier
+
+
+class EventTests(lock_tests.EventTests):
+    eventtype = tk.Event

@@ -16,10 +16,12 @@ def test_all_is_the_stdlib_all() -> None:
         assert hasattr(tk, name), name
 
 
-def test_native_names_are_threadkit_classes() -> None:
+def test_own_names_are_threadkit_classes() -> None:
     for name in tk._NATIVE:
-        assert getattr(tk, name) is getattr(_native.threading, name)
-        assert getattr(tk, name).__module__ == "threadkit.threading"
+        ours = getattr(tk, name)
+        assert ours is getattr(_native.threading, name, ours)
+        assert ours is not getattr(threading, name)
+        assert ours.__module__ == "threadkit.threading"
 
 
 def test_other_names_are_the_stdlib_objects() -> None:

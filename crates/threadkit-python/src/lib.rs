@@ -28,7 +28,9 @@ mod native {
     #[pymodule]
     mod threading {
         #[pymodule_export]
-        use crate::threading::{Barrier, BoundedSemaphore, Condition, Lock, RLock, Semaphore};
+        use crate::threading::{
+            Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore,
+        };
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! | file           | classes                           | core                                 |
 //! |----------------|-----------------------------------|--------------------------------------|
+//! | `event.rs`     | `Event`                           | [`threadkit::Event`]                 |
 //! | `lock.rs`      | `Lock`                            | [`threadkit::Lock`]                  |
 //! | `barrier.rs`   | `Barrier`                         | [`threadkit::Barrier`]               |
 //! | `condition.rs` | `Condition`                       | [`threadkit::Condition`]             |
@@ -10,12 +11,14 @@
 
 mod barrier;
 mod condition;
+mod event;
 mod lock;
 mod rlock;
 mod semaphore;
 
 pub(crate) use barrier::Barrier;
 pub(crate) use condition::Condition;
+pub(crate) use event::Event;
 pub(crate) use lock::Lock;
 pub(crate) use rlock::RLock;
 pub(crate) use semaphore::{BoundedSemaphore, Semaphore};
