@@ -1,10 +1,12 @@
 //! `Thread` start+join against `std::thread`, `current_thread` against `std::thread::current`,
 //! and `Local::with` against std's `thread_local!`; uncontended and with 4 threads at once.
 
+mod common;
+
 use std::cell::Cell;
 use std::hint::black_box;
+use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use threadkit::thread::{Local, Thread, current_thread};
@@ -51,30 +53,11 @@ fn uncontended(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `THREADS` threads that each do their share of `iters` calls of `start_join`.
-fn contended_run(iters: u64, start_join: fn()) -> Duration {
-    let per_thread = iters.div_ceil(THREADS as u64);
-    let begin = Instant::now();
-    let workers: Vec<_> = (0..THREADS)
-        .map(|_| {
-            thread::spawn(move || {
-                for _ in 0..per_thread {
-                    start_join();
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
-    begin.elapsed()
-}
-
 fn contended(c: &mut Criterion) {
     let mut group = c.benchmark_group("thread/contended");
     group.bench_function("threadkit::Thread start+join, 4 starters", |b| {
         b.iter_custom(|iters| {
-            contended_run(iters, || {
+            common::contended_run(THREADS, iters, Arc::new(()), |_| {
                 let worker = Thread::new(|| {
                     black_box(0);
                 });
@@ -85,7 +68,7 @@ fn contended(c: &mut Criterion) {
     });
     group.bench_function("std::thread spawn+join, 4 starters", |b| {
         b.iter_custom(|iters| {
-            contended_run(iters, || {
+            common::contended_run(THREADS, iters, Arc::new(()), |_| {
                 thread::spawn(|| {
                     black_box(0);
                 })
@@ -99,10 +82,7 @@ fn contended(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    config = common::config();
     targets = uncontended, contended
 }
 criterion_main!(benches);
