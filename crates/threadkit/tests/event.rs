@@ -128,9 +128,17 @@ fn wait_returns_true_after_a_set_followed_by_clear() {
 
 #[test]
 fn set_while_the_waiter_is_between_interrupt_slices_is_not_lost() {
-    static CHECKS: AtomicUsize = AtomicUsize::new(0);
+    // How many waiters have run their interrupt check at least once. A check only runs inside
+    // `wait`, after the waiter has read the event's generation, so once all three have checked,
+    // a `set()` must reach every one of them.
+    static WAITING: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static CHECKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
     fn count() {
-        CHECKS.fetch_add(1, Ordering::SeqCst);
+        if !CHECKED.with(|checked| checked.replace(true)) {
+            WAITING.fetch_add(1, Ordering::SeqCst);
+        }
     }
     within(|| {
         let event = Arc::new(Event::new());
@@ -146,7 +154,7 @@ fn set_while_the_waiter_is_between_interrupt_slices_is_not_lost() {
                 })
             })
             .collect();
-        wait_until(|| CHECKS.load(Ordering::SeqCst) >= 9);
+        wait_until(|| WAITING.load(Ordering::SeqCst) == 3);
         event.set();
         event.clear();
         for waiter in waiters {
