@@ -2,10 +2,11 @@
 //! `std::sync::mpsc`: one round trip (uncontended), and 200k trivial tasks submitted then collected
 //! in order, and an ordered map over 200k items with 1024 in flight (contended).
 
+mod common;
+
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::sync::mpsc;
-use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use threadkit::futures::ThreadPoolExecutor;
@@ -162,10 +163,7 @@ fn contended(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    config = common::config();
     targets = uncontended, contended
 }
 criterion_main!(benches);

@@ -1,6 +1,8 @@
 //! `Queue` and `SimpleQueue` against crossbeam-channel and `std::sync::mpsc`: one thread doing
 //! put+get (uncontended), and one producer with one consumer (contended).
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::thread;
@@ -148,10 +150,7 @@ fn contended(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    config = common::config();
     targets = uncontended, contended
 }
 criterion_main!(benches);

@@ -2,11 +2,11 @@
 //! semaphores built the textbook way, a `Mutex<usize>` plus a `Condvar` (std and parking_lot),
 //! uncontended and contended (4 threads sharing 2 permits).
 
+mod common;
+
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::thread;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -106,42 +106,17 @@ fn uncontended(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `THREADS` threads that each do `iters / THREADS` acquire+release pairs through
-/// `round_trip`; the total time.
-fn contended_run<S: Send + Sync + 'static>(
-    iters: u64,
-    semaphore: Arc<S>,
-    round_trip: fn(&S),
-) -> Duration {
-    let per_thread = iters.div_ceil(THREADS as u64);
-    let start = Instant::now();
-    let workers: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let semaphore = Arc::clone(&semaphore);
-            thread::spawn(move || {
-                for _ in 0..per_thread {
-                    round_trip(&semaphore);
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().unwrap();
-    }
-    start.elapsed()
-}
-
 fn contended(c: &mut Criterion) {
     let mut group = c.benchmark_group("semaphore/contended");
     group.bench_function("threadkit::Semaphore(2) 4 threads", |b| {
         b.iter_custom(|iters| {
             let semaphore = Arc::new(threadkit::Semaphore::new(PERMITS));
-            contended_run(iters, semaphore, |s| drop(black_box(s.permit())))
+            common::contended_run(THREADS, iters, semaphore, |s| drop(black_box(s.permit())))
         })
     });
     group.bench_function("std Mutex<usize>+Condvar(2) 4 threads", |b| {
         b.iter_custom(|iters| {
-            contended_run(iters, Arc::new(StdSemaphore::new(PERMITS)), |s| {
+            common::contended_run(THREADS, iters, Arc::new(StdSemaphore::new(PERMITS)), |s| {
                 s.acquire();
                 s.release();
             })
@@ -149,7 +124,7 @@ fn contended(c: &mut Criterion) {
     });
     group.bench_function("parking_lot Mutex<usize>+Condvar(2) 4 threads", |b| {
         b.iter_custom(|iters| {
-            contended_run(iters, Arc::new(PlSemaphore::new(PERMITS)), |s| {
+            common::contended_run(THREADS, iters, Arc::new(PlSemaphore::new(PERMITS)), |s| {
                 s.acquire();
                 s.release();
             })
@@ -160,10 +135,7 @@ fn contended(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    config = common::config();
     targets = uncontended, contended
 }
 criterion_main!(benches);

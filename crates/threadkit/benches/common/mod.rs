@@ -9,12 +9,25 @@ use std::time::{Duration, Instant};
 use criterion::Criterion;
 
 /// The configuration every benchmark group uses: short, so that a run stays cheap on a shared
-/// machine.
+/// machine. With `THREADKIT_BENCH_QUICK=1` in the environment (`make bench-quick`) it is shorter
+/// still: a smoke run whose numbers are only indicative.
 pub fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20)
+    if quick() {
+        Criterion::default()
+            .warm_up_time(Duration::from_millis(100))
+            .measurement_time(Duration::from_millis(300))
+            .sample_size(10)
+    } else {
+        Criterion::default()
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2))
+            .sample_size(20)
+    }
+}
+
+/// Whether `THREADKIT_BENCH_QUICK` asks for a smoke run (set, and neither empty nor `0`).
+pub fn quick() -> bool {
+    std::env::var_os("THREADKIT_BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Runs `threads` threads that together call `step` about `iters` times; the total time.
