@@ -96,9 +96,17 @@ test-python: lint-python ## pytest (unit tests, CPython's own suites) on every i
 .PHONY: test
 test: lint test-loom test-doc test-stress test-rust test-python ## Every check: Rust lint, loom, docs, stress, tests, then Python
 
+# `make bench BENCH_ARGS="--bench lock"` runs one bench file; the summary covers what just ran.
+BENCH_ARGS ?=
+BENCH_SUMMARY := python3 crates/threadkit/benches/summary.py
+
 .PHONY: bench
-bench: ## Criterion benchmarks against std, parking_lot, crossbeam, rayon, threadpool
-	$(CARGO) bench -p threadkit
+bench: ## Criterion benchmarks against std, parking_lot, crossbeam, rayon, threadpool; one summary table
+	@start=$$(date +%s) && $(CARGO) bench -p threadkit $(BENCH_ARGS) && $(BENCH_SUMMARY) --since $$start
+
+.PHONY: bench-quick
+bench-quick: ## The benchmarks with a short smoke config (THREADKIT_BENCH_QUICK=1), then the summary
+	@export THREADKIT_BENCH_QUICK=1 && $(MAKE) --no-print-directory bench
 
 .PHONY: clean-python
 clean-python: ## Remove the virtualenvs and the built extension
