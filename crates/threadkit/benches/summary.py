@@ -85,10 +85,14 @@ def baselines(rows: list[Result]) -> list[Result | None]:
 
 
 def duration(ns: float) -> str:
-    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+    """`ns` in the largest unit that keeps it at least 1, with three significant digits."""
+    value, unit = ns, "ns"
+    for name, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
-            return f"{ns / scale:.3g} {unit}"
-    return f"{ns:.3g} ns"
+            value, unit = ns / scale, name
+            break
+    decimals = 0 if value >= 100 else 1 if value >= 10 else 2
+    return f"{value:.{decimals}f} {unit}"
 
 
 def first_line(path: str, prefix: str) -> str | None:
@@ -127,16 +131,19 @@ def machine() -> list[str]:
 def method(since: float | None) -> list[str]:
     quick = os.environ.get("THREADKIT_BENCH_QUICK", "") not in ("", "0")
     config = (
-        "QUICK smoke config (THREADKIT_BENCH_QUICK=1: 0.1 s warm-up, 0.3 s, 10 samples)"
+        "QUICK smoke config (THREADKIT_BENCH_QUICK=1: 0.1 s warm-up, 0.3 s measurement,"
+        " 10 samples), numbers indicative only"
         if quick
-        else "benches/common config (0.5 s warm-up, 2 s measurement, 20 samples)"
+        else "config of benches/common (0.5 s warm-up, 2 s measurement, 20 samples"
+        " unless a group sets fewer)"
     )
-    scope = "results written by this run" if since is not None else "every result on disk"
+    scope = "the results this run wrote" if since is not None else "every result on disk"
     return [
-        f"method: criterion medians per iteration, {config}; {scope}, peers measured in the same",
-        "  process as threadkit. ±: half-width of criterion's 95% interval of the median.",
-        "  ratio: row median / median of the threadkit row above it (1.00 = that row);",
-        "  above 1.00 the peer is slower than threadkit, below 1.00 it is faster.",
+        "method: criterion's median time per iteration, " + config,
+        f"  scope: {scope}; each group's peers ran in the same process as its threadkit rows",
+        "  ±: half-width of criterion's 95% confidence interval of the median, % of the median",
+        "  ratio: median / median of the threadkit row above it (that row: 1.00);"
+        " above 1.00 the peer is slower",
     ]
 
 
@@ -145,7 +152,7 @@ def table(groups: dict[str, list[Result]]) -> list[str]:
     lines = [f"{'group / function':<{width}} {'median':>10} {'±':>7} {'ratio':>7}"]
     for group, rows in groups.items():
         lines.append(group)
-        for row, base in zip(rows, baselines(rows)):
+        for row, base in zip(rows, baselines(rows), strict=True):
             spread = (row.high_ns - row.low_ns) / 2 / row.median_ns * 100
             ratio = f"{row.median_ns / base.median_ns:.2f}" if base else "-"
             lines.append(
