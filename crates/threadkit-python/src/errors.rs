@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use threadkit::queue::{GetError, PutError, TaskDoneError};
 use threadkit::timeout::TimeoutError;
 use threadkit::{NotOwnedError, ReleaseError};
 
@@ -74,4 +75,39 @@ pub(crate) fn at_least(py: Python<'_>, major: u8, minor: u8) -> bool {
         let version = py.version_info();
         (version.major, version.minor)
     }) >= (major, minor)
+}
+
+pyo3::import_exception!(queue, Empty);
+pyo3::import_exception!(queue, Full);
+// Only raised on 3.13+, where the queues have `shutdown`; imported when first raised.
+pyo3::import_exception!(queue, ShutDown);
+
+impl<T> ToPyErr for PutError<T> {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        match self {
+            PutError::Full(_) => Full::new_err(()),
+            PutError::ShutDown(_) => ShutDown::new_err(()),
+        }
+    }
+}
+
+impl ToPyErr for GetError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        match self {
+            GetError::Empty => Empty::new_err(()),
+            GetError::ShutDown => ShutDown::new_err(()),
+        }
+    }
+}
+
+impl ToPyErr for threadkit::queue::Empty {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        Empty::new_err(())
+    }
+}
+
+impl ToPyErr for TaskDoneError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        PyValueError::new_err(self.to_string())
+    }
 }

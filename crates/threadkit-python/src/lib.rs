@@ -4,13 +4,14 @@
 //! the interpreter around every blocking call and lets signal handlers run (`blocking.rs`), and
 //! maps the core's errors to the standard library's own exception classes (`errors.rs`). The
 //! module tree below mirrors the package: `threadkit._native.threading` holds the classes that
-//! `threadkit.threading` re-exports.
+//! `threadkit.threading` re-exports, `threadkit._native.queue` those of `threadkit.queue`.
 #![deny(missing_docs, missing_debug_implementations)]
 
 use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
+mod queue;
 mod threading;
 mod timeout;
 
@@ -32,10 +33,17 @@ mod native {
             Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore,
         };
     }
+
+    /// `threadkit._native.queue`: the native queues of `threadkit.queue`.
+    #[pymodule]
+    mod queue {
+        #[pymodule_export]
+        use crate::queue::{Queue, SimpleQueue};
+    }
 }
 
 /// The submodules of `threadkit._native`, one per module of the package.
-const SUBMODULES: [&str; 1] = ["threading"];
+const SUBMODULES: [&str; 2] = ["threading", "queue"];
 
 /// Makes `import threadkit._native.threading` work, as for a package's submodule.
 fn register_submodules(module: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -9,6 +9,10 @@
 //! - **`threading.py`'s** (`Condition.wait`, `Event.wait`, ...): `None` waits forever and a
 //!   timeout that is not positive does not block. A positive one is then handed to a lock, so it
 //!   fails like one when it is NaN or too large. See [`wait`] and [`wait_until`].
+//!
+//! The queues add their own check, `'timeout' must be a non-negative number`, on top of one or
+//! the other: `queue.py`'s classes on top of `threading.py`'s rules ([`queue`]), the C
+//! `SimpleQueue` on top of the clock conversion ([`simple_queue`]).
 
 use std::time::Duration;
 
@@ -170,4 +174,49 @@ fn clock_seconds(py: Python<'_>, timeout: &Bound<'_, PyAny>) -> PyResult<f64> {
         return Err(too_large());
     }
     Ok(secs as f64)
+}
+
+/// The `ValueError` of a negative queue timeout.
+fn negative_queue_timeout() -> PyErr {
+    PyValueError::new_err("'timeout' must be a non-negative number")
+}
+
+/// `block` and `timeout` as `queue.Queue.get` and `put` read them: not blocking is a zero
+/// timeout, `None` is forever, a negative number is an error, and a positive one goes to a
+/// `Condition.wait` (see [`wait_until`]).
+pub(crate) fn queue(
+    py: Python<'_>,
+    block: &Arg<'_>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Duration>> {
+    if !block.is_truthy_or(true)? {
+        return Ok(Some(Duration::ZERO));
+    }
+    let Some(timeout) = timeout else {
+        return Ok(None);
+    };
+    if timeout.lt(0)? {
+        return Err(negative_queue_timeout());
+    }
+    wait_until(py, Some(timeout))
+}
+
+/// `block` and `timeout` as the C `SimpleQueue.get` reads them: the timeout is converted as
+/// `_thread`'s (see [`lock_acquire`]), then a negative one is an error.
+pub(crate) fn simple_queue(
+    py: Python<'_>,
+    block: &Arg<'_>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Duration>> {
+    if !block.is_truthy_or(true)? {
+        return Ok(Some(Duration::ZERO));
+    }
+    let Some(timeout) = timeout else {
+        return Ok(None);
+    };
+    let secs = clock_seconds(py, timeout)?;
+    if secs < 0.0 {
+        return Err(negative_queue_timeout());
+    }
+    from_secs_f64(secs.min(TIMEOUT_MAX.as_secs_f64())).or_raise(py)
 }

@@ -1,5 +1,6 @@
 # The extension module threadkit._native (crates/threadkit-python); its submodules mirror the
 # package's modules.
+from . import queue as queue
 from . import threading as threading
 
-__all__ = ["threading"]
+__all__ = ["queue", "threading"]

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::error::{GetError, PutError, TaskDoneError};
 use super::sealed;
 use super::waiters::{Patience, WaitList};
+use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::loom::{Mutex, MutexGuard};
 use crate::park::{ParkResult, SpinWait};
 
@@ -96,7 +97,9 @@ pub trait Storage: sealed::Sealed {
 /// ```
 pub struct BlockingQueue<S> {
     state: Mutex<State<S>>,
-    maxsize: usize,
+    /// Read and written under `state`'s lock whenever it matters (by `is_full` and
+    /// `set_maxsize`); atomic only so that it can change through `&self`.
+    maxsize: AtomicUsize,
     not_empty: WaitList,
     not_full: WaitList,
     all_tasks_done: WaitList,
@@ -120,7 +123,7 @@ impl<S: Storage> BlockingQueue<S> {
                 unfinished_tasks: 0,
                 is_shutdown: false,
             }),
-            maxsize,
+            maxsize: AtomicUsize::new(maxsize),
             not_empty: WaitList::new(),
             not_full: WaitList::new(),
             all_tasks_done: WaitList::new(),
@@ -132,7 +135,28 @@ impl<S: Storage> BlockingQueue<S> {
     /// Python: `queue.maxsize`.
     #[inline]
     pub fn maxsize(&self) -> usize {
-        self.maxsize
+        self.maxsize.load(Ordering::Relaxed)
+    }
+
+    /// Changes the bound (0: unbounded). Items already held stay; a queue holding `maxsize` or
+    /// more items counts as full. Blocked callers are not woken: as in CPython, the new bound is
+    /// seen by the next `put` or `get`.
+    ///
+    /// Python: `queue.maxsize = maxsize`.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(3);
+    /// queue.put_nowait(1).unwrap();
+    /// queue.put_nowait(2).unwrap();
+    /// queue.set_maxsize(2);
+    /// assert!(queue.full());
+    /// assert!(queue.put_nowait(3).is_err());
+    /// ```
+    pub fn set_maxsize(&self, maxsize: usize) {
+        let _state = self.lock();
+        self.maxsize.store(maxsize, Ordering::Relaxed);
     }
 
     /// How many items the queue holds now (approximate once other threads use it).
@@ -429,7 +453,8 @@ impl<S: Storage> BlockingQueue<S> {
 
     #[inline]
     fn is_full(&self, state: &State<S>) -> bool {
-        self.maxsize != 0 && state.items.qsize() >= self.maxsize
+        let maxsize = self.maxsize.load(Ordering::Relaxed);
+        maxsize != 0 && state.items.qsize() >= maxsize
     }
 
     /// Runs `step` under the lock until it gives a result, waiting on `list` in between.
@@ -479,7 +504,7 @@ impl<S: Storage> fmt::Debug for BlockingQueue<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.lock();
         f.debug_struct("BlockingQueue")
-            .field("maxsize", &self.maxsize)
+            .field("maxsize", &self.maxsize())
             .field("qsize", &state.items.qsize())
             .field("unfinished_tasks", &state.unfinished_tasks)
             .field("is_shutdown", &state.is_shutdown)

@@ -1,0 +1,96 @@
+//! `queue.SimpleQueue` over [`threadkit::SimpleQueue`].
+
+use pyo3::prelude::*;
+use pyo3::types::{PyTuple, PyType};
+
+use crate::blocking;
+use crate::errors::OrRaise;
+use crate::timeout::{self, Arg};
+
+/// `threadkit.queue.SimpleQueue`: an unbounded FIFO queue without task tracking.
+///
+/// `put` never blocks and takes no lock (it is a push on the core's lock-free queue and, when a
+/// `get` is parked, one wake-up), so it is safe from `__del__` methods and weakref callbacks
+/// that interrupt the same thread in the middle of another `put` or `get`.
+#[pyclass(module = "threadkit.queue", name = "SimpleQueue", subclass, frozen, weakref)]
+#[derive(Debug)]
+pub(crate) struct SimpleQueue(threadkit::SimpleQueue<Py<PyAny>>);
+
+#[pymethods]
+impl SimpleQueue {
+    #[new]
+    fn new() -> Self {
+        SimpleQueue(threadkit::SimpleQueue::new())
+    }
+
+    /// Put the item on the queue; never blocks (`block` and `timeout` are accepted and ignored,
+    /// as by the stdlib).
+    #[pyo3(
+        signature = (item, block = None, timeout = None),
+        text_signature = "($self, /, item, block=True, timeout=None)"
+    )]
+    fn put(
+        &self,
+        item: Py<PyAny>,
+        block: Option<&Bound<'_, PyAny>>,
+        timeout: Option<&Bound<'_, PyAny>>,
+    ) {
+        let _ = (block, timeout);
+        self.0.put(item);
+    }
+
+    /// Put the item on the queue; the same as `put(item)`.
+    #[pyo3(signature = (item, /))]
+    fn put_nowait(&self, item: Py<PyAny>) {
+        self.0.put(item);
+    }
+
+    /// Remove and return the oldest item, waiting for one if `block` is true, for at most
+    /// `timeout` seconds (`None`: forever); raise `queue.Empty` if none came.
+    #[pyo3(
+        signature = (block = Arg::Missing, timeout = None),
+        text_signature = "($self, /, block=True, timeout=None)"
+    )]
+    fn get(
+        &self,
+        py: Python<'_>,
+        block: Arg<'_>,
+        timeout: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let timeout = timeout::simple_queue(py, &block, timeout)?;
+        if let Ok(item) = self.0.get_nowait() {
+            return Ok(item);
+        }
+        if timeout == Some(std::time::Duration::ZERO) {
+            return Err(threadkit::queue::Empty).or_raise(py);
+        }
+        blocking::wait(py, || self.0.get(timeout))?.or_raise(py)
+    }
+
+    /// Remove and return the oldest item if there is one now; otherwise raise `queue.Empty`.
+    fn get_nowait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.0.get_nowait().or_raise(py)
+    }
+
+    /// Whether the queue is empty (not reliable once other threads use it).
+    fn empty(&self) -> bool {
+        self.0.empty()
+    }
+
+    /// The approximate number of items in the queue.
+    fn qsize(&self) -> usize {
+        self.0.qsize()
+    }
+
+    /// `SimpleQueue[T]`, for type annotations.
+    #[classmethod]
+    fn __class_getitem__<'py>(
+        cls: &Bound<'py, PyType>,
+        item: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = cls.py();
+        py.import("types")?
+            .getattr("GenericAlias")?
+            .call1(PyTuple::new(py, [cls.as_any(), item])?)
+    }
+}
