@@ -158,6 +158,8 @@ def _deadline(block: bool, timeout: float | None) -> float | None:
         return None
     if timeout < 0:
         raise ValueError("'timeout' must be a non-negative number")
+    if not timeout > 0:  # 0, and NaN (on which the stdlib spins forever): do not wait
+        return -math.inf
     return monotonic() + timeout
 
 
@@ -179,7 +181,8 @@ class Queue(_native.Queue):
     #: Whether this class runs the Python-storage path (set by ``__init_subclass__``).
     _python_storage = False
 
-    __class_getitem__ = classmethod(types.GenericAlias)
+    def __class_getitem__(cls, item: Any) -> types.GenericAlias:
+        return types.GenericAlias(cls, item)
 
     def __init__(self, maxsize: int = 0) -> None:
         self.maxsize = maxsize
@@ -197,7 +200,7 @@ class Queue(_native.Queue):
             return
         cls._python_storage = True
         # Plain attributes in the class shadow the native getters, so instances can set them.
-        cls.unfinished_tasks = 0  # type: ignore[misc,assignment]
+        cls.unfinished_tasks = 0  # type: ignore[assignment]
         for name in _PythonStorage.METHODS:
             if getattr(cls, name) is getattr(native, name):
                 setattr(cls, name, getattr(_PythonStorage, name))
