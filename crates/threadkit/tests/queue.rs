@@ -94,6 +94,29 @@ fn qsize_empty_full_and_maxsize() {
 }
 
 #[test]
+fn set_maxsize_shrinks_and_grows_the_bound() {
+    within(|| {
+        let queue = Queue::new(3);
+        for n in 0..3 {
+            queue.put_nowait(n).unwrap();
+        }
+        queue.set_maxsize(2);
+        assert_eq!(queue.maxsize(), 2);
+        assert!(
+            queue.full(),
+            "holding more than the new bound counts as full"
+        );
+        assert_eq!(queue.put_nowait(3), Err(PutError::Full(3)));
+        queue.get_nowait().unwrap();
+        assert!(queue.full());
+        queue.set_maxsize(0);
+        assert!(!queue.full());
+        queue.put_nowait(3).unwrap();
+        assert_eq!(queue.qsize(), 3);
+    });
+}
+
+#[test]
 fn nowait_forms_fail_at_once_and_hand_the_item_back() {
     let queue = LifoQueue::new(1);
     assert_eq!(queue.get_nowait(), Err(GetError::Empty));

@@ -10,7 +10,10 @@
 //! (`python/threadkit/queue.py`): their storage is Python code, which the core cannot call while
 //! detached.
 
-#[expect(clippy::module_inception, reason = "one primitive per file, named as in Python")]
+#[expect(
+    clippy::module_inception,
+    reason = "one primitive per file, named as in Python"
+)]
 mod queue;
 mod simple_queue;
 

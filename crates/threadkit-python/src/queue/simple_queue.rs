@@ -12,7 +12,13 @@ use crate::timeout::{self, Arg};
 /// `put` never blocks and takes no lock (it is a push on the core's lock-free queue and, when a
 /// `get` is parked, one wake-up), so it is safe from `__del__` methods and weakref callbacks
 /// that interrupt the same thread in the middle of another `put` or `get`.
-#[pyclass(module = "threadkit.queue", name = "SimpleQueue", subclass, frozen, weakref)]
+#[pyclass(
+    module = "threadkit.queue",
+    name = "SimpleQueue",
+    subclass,
+    frozen,
+    weakref
+)]
 #[derive(Debug)]
 pub(crate) struct SimpleQueue(threadkit::SimpleQueue<Py<PyAny>>);
 
