@@ -76,6 +76,30 @@ pub(crate) fn acquire(
     }
 }
 
+/// A queue operation: one attempt attached, and only if it failed in a way that waiting may fix
+/// (`retry` gives back what to retry with, such as the item of a full queue's put) and the call
+/// may wait, a detached wait.
+pub(crate) fn take<T, E, R>(
+    py: Python<'_>,
+    timeout: Option<Duration>,
+    attempt: Result<T, E>,
+    retry: impl FnOnce(E) -> Result<R, E>,
+    wait_for: impl FnOnce(R, Option<Duration>) -> Result<T, E> + Send,
+) -> PyResult<Result<T, E>>
+where
+    T: Send,
+    E: Send,
+    R: Send,
+{
+    match attempt {
+        Err(error) if timeout != Some(Duration::ZERO) => match retry(error) {
+            Ok(again) => wait(py, || wait_for(again, timeout)),
+            Err(error) => Ok(Err(error)),
+        },
+        attempt => Ok(attempt),
+    }
+}
+
 /// The interrupt check: runs the pending signal handlers; unwinds with [`Interrupted`] when one
 /// raises.
 fn run_signal_handlers() {

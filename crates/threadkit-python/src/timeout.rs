@@ -189,16 +189,12 @@ pub(crate) fn queue(
     block: &Arg<'_>,
     timeout: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<Duration>> {
-    if !block.is_truthy_or(true)? {
-        return Ok(Some(Duration::ZERO));
-    }
-    let Some(timeout) = timeout else {
-        return Ok(None);
-    };
-    if timeout.lt(0)? {
-        return Err(negative_queue_timeout());
-    }
-    wait_until(py, Some(timeout))
+    queue_rules(block, timeout, |timeout| {
+        if timeout.lt(0)? {
+            return Err(negative_queue_timeout());
+        }
+        wait_until(py, Some(timeout))
+    })
 }
 
 /// `block` and `timeout` as the C `SimpleQueue.get` reads them: the timeout is converted as
@@ -208,15 +204,24 @@ pub(crate) fn simple_queue(
     block: &Arg<'_>,
     timeout: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<Duration>> {
+    queue_rules(block, timeout, |timeout| {
+        let secs = clock_seconds(py, timeout)?;
+        if secs < 0.0 {
+            return Err(negative_queue_timeout());
+        }
+        from_secs_f64(secs.min(TIMEOUT_MAX.as_secs_f64())).or_raise(py)
+    })
+}
+
+/// What every queue shares: not blocking is a zero timeout, no timeout (or `None`) is forever,
+/// and a given timeout is read by `given`.
+fn queue_rules<'py>(
+    block: &Arg<'_>,
+    timeout: Option<&Bound<'py, PyAny>>,
+    given: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<Option<Duration>>,
+) -> PyResult<Option<Duration>> {
     if !block.is_truthy_or(true)? {
         return Ok(Some(Duration::ZERO));
     }
-    let Some(timeout) = timeout else {
-        return Ok(None);
-    };
-    let secs = clock_seconds(py, timeout)?;
-    if secs < 0.0 {
-        return Err(negative_queue_timeout());
-    }
-    from_secs_f64(secs.min(TIMEOUT_MAX.as_secs_f64())).or_raise(py)
+    timeout.map_or(Ok(None), given)
 }

@@ -1,7 +1,6 @@
 //! `queue.Queue` and `queue.LifoQueue` over [`threadkit::Queue`] and [`threadkit::LifoQueue`].
 
 use std::sync::atomic::{AtomicIsize, Ordering};
-use std::time::Duration;
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -129,12 +128,17 @@ impl Queue {
             } else {
                 None
             };
-            match queue.put_nowait(item) {
-                Err(PutError::Full(item)) if timeout != Some(Duration::ZERO) => {
-                    blocking::wait(py, || queue.put(item, timeout))?.or_raise(py)
-                }
-                result => result.or_raise(py),
-            }
+            blocking::take(
+                py,
+                timeout,
+                queue.put_nowait(item),
+                |error| match error {
+                    PutError::Full(item) => Ok(item),
+                    error => Err(error),
+                },
+                |item, timeout| queue.put(item, timeout),
+            )?
+            .or_raise(py)
         })
     }
 
@@ -164,12 +168,17 @@ impl Queue {
                     error
                 }
             })?;
-            match queue.get_nowait() {
-                Err(GetError::Empty) if timeout != Some(Duration::ZERO) => {
-                    blocking::wait(py, || queue.get(timeout))?.or_raise(py)
-                }
-                result => result.or_raise(py),
-            }
+            blocking::take(
+                py,
+                timeout,
+                queue.get_nowait(),
+                |error| match error {
+                    GetError::Empty => Ok(()),
+                    error => Err(error),
+                },
+                |(), timeout| queue.get(timeout),
+            )?
+            .or_raise(py)
         })
     }
 

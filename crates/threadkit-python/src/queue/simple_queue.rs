@@ -64,13 +64,10 @@ impl SimpleQueue {
         timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let timeout = timeout::simple_queue(py, &block, timeout)?;
-        if let Ok(item) = self.0.get_nowait() {
-            return Ok(item);
-        }
-        if timeout == Some(std::time::Duration::ZERO) {
-            return Err(threadkit::queue::Empty).or_raise(py);
-        }
-        blocking::wait(py, || self.0.get(timeout))?.or_raise(py)
+        blocking::take(py, timeout, self.0.get_nowait(), Ok, |_, timeout| {
+            self.0.get(timeout)
+        })?
+        .or_raise(py)
     }
 
     /// Remove and return the oldest item if there is one now; otherwise raise `queue.Empty`.
