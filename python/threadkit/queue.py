@@ -17,6 +17,12 @@ Two paths serve ``Queue`` and its subclasses:
   attributes. The choice is made once per class, when it is defined (``__init_subclass__``).
 
 ``SimpleQueue`` is native (lock-free ``put``, safe from ``__del__`` and weakref callbacks).
+
+Differences from CPython:
+
+- On the native path ``maxsize`` must be an integer, and the ``queue``, ``mutex``,
+  ``not_empty``, ``not_full`` and ``all_tasks_done`` attributes do not exist.
+- A NaN timeout does not wait (the stdlib's ``Queue.get`` spins forever on it).
 """
 
 import math
