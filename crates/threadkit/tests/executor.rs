@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use common::{iterations, wait_until, within};
 use threadkit::futures::{
-    BrokenThreadPool, BuildError, FutureError, MapError, PanicError, ReturnWhen, SubmitError,
-    TaskError, ThreadPoolExecutor, wait,
+    BrokenThreadPool, BuildError, FutureError, MapError, PanicError, ReturnWhen, StartError,
+    SubmitError, TaskError, ThreadPoolExecutor, WorkerHost, wait,
 };
 
 /// A task that blocks until the returned sender is dropped or sent to.
@@ -660,5 +660,132 @@ fn stress_many_tasks_every_result_checked_and_no_worker_left() {
                 .iter()
                 .any(|name| name.starts_with("stresspool"))
         });
+    });
+}
+
+/// A host that starts std threads, counts idle waits, and refuses to start once `refuse` is set.
+#[derive(Default)]
+struct TestHost {
+    started: AtomicUsize,
+    idles: AtomicUsize,
+    refuse: std::sync::atomic::AtomicBool,
+}
+
+impl WorkerHost for TestHost {
+    fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError> {
+        if self.refuse.load(Ordering::SeqCst) {
+            return Err("refused by the test".into());
+        }
+        self.started.fetch_add(1, Ordering::SeqCst);
+        thread::Builder::new().name(name).spawn(work)?;
+        Ok(())
+    }
+
+    fn idle(&self, wait: &mut dyn FnMut()) {
+        self.idles.fetch_add(1, Ordering::SeqCst);
+        wait();
+    }
+}
+
+#[test]
+fn a_host_starts_the_named_workers_and_shutdown_waits_for_them() {
+    within(|| {
+        let host = Arc::new(TestHost::default());
+        let pool = ThreadPoolExecutor::builder()
+            .max_workers(3)
+            .thread_name_prefix("hosted")
+            .host(Arc::clone(&host) as Arc<dyn WorkerHost>)
+            .build()
+            .unwrap();
+        let (tx, block) = gate();
+        let blocked = pool.submit(block).unwrap();
+        let names: Vec<_> = (0..4)
+            .map(|_| {
+                pool.submit(|| thread::current().name().unwrap().to_owned())
+                    .unwrap()
+            })
+            .collect();
+        for name in &names {
+            assert!(name.result(None).unwrap().starts_with("hosted_"));
+        }
+        assert!(host.started.load(Ordering::SeqCst) <= 3);
+        drop(tx);
+        blocked.result(None).unwrap();
+        wait_until(|| host.idles.load(Ordering::SeqCst) > 0);
+        let finished = Arc::new(AtomicUsize::new(0));
+        let last = {
+            let finished = Arc::clone(&finished);
+            pool.submit(move || {
+                thread::sleep(Duration::from_millis(20));
+                finished.fetch_add(1, Ordering::SeqCst);
+            })
+            .unwrap()
+        };
+        pool.shutdown(true, false);
+        assert!(
+            last.done(),
+            "shutdown(wait) returned before the queued call ran"
+        );
+        assert_eq!(finished.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn a_hosted_worker_may_shut_its_own_pool_down_and_wait() {
+    within(|| {
+        let pool = Arc::new(
+            ThreadPoolExecutor::builder()
+                .max_workers(2)
+                .host(Arc::new(TestHost::default()))
+                .build()
+                .unwrap(),
+        );
+        let inner = Arc::clone(&pool);
+        let future = pool.submit(move || inner.shutdown(true, false)).unwrap();
+        future.result(None).unwrap();
+        assert_eq!(pool.submit(|| ()).unwrap_err(), SubmitError::Shutdown);
+    });
+}
+
+#[test]
+fn a_host_that_cannot_start_a_thread_fails_the_submit_and_keeps_the_call_queued() {
+    within(|| {
+        let host = Arc::new(TestHost::default());
+        host.refuse.store(true, Ordering::SeqCst);
+        let pool = ThreadPoolExecutor::builder()
+            .max_workers(1)
+            .host(Arc::clone(&host) as Arc<dyn WorkerHost>)
+            .build()
+            .unwrap();
+        let error = pool.submit(|| 1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "can't start new thread: refused by the test"
+        );
+        assert_eq!(pool.num_threads(), 0, "the failed start gave its slot back");
+        assert_eq!(pool.pending(), 1, "the call stays queued, as in CPython");
+        host.refuse.store(false, Ordering::SeqCst);
+        let next = pool.submit(|| 2).unwrap();
+        assert_eq!(next.result(None), Ok(2));
+        assert_eq!(host.started.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn without_wait_on_drop_dropping_the_executor_does_not_wait_and_the_queue_still_runs() {
+    within(|| {
+        let pool = ThreadPoolExecutor::builder()
+            .max_workers(1)
+            .wait_on_drop(false)
+            .build()
+            .unwrap();
+        let (tx, block) = gate();
+        let first = pool.submit(block).unwrap();
+        let second = pool.submit(|| 7).unwrap();
+        drop(pool); // returns although the worker is blocked
+        assert!(!second.done());
+        drop(tx);
+        first.result(None).unwrap();
+        assert_eq!(second.result(None), Ok(7));
     });
 }

@@ -295,3 +295,22 @@ fn stress_set_against_cancel_against_result() {
         }
     });
 }
+
+#[test]
+fn notified_callbacks_run_before_done_callbacks_and_at_once_when_already_notified() {
+    let future: Future<u8, ()> = Future::new();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let done = Arc::clone(&log);
+    future.add_done_callback(move |_| done.lock().unwrap().push("done"));
+    let notified = Arc::clone(&log);
+    future.add_notified_callback(move |_| notified.lock().unwrap().push("notified"));
+    future.set_result(1).unwrap();
+    assert_eq!(*log.lock().unwrap(), ["notified", "done"]);
+    let late = Arc::clone(&log);
+    future.add_notified_callback(move |future| {
+        late.lock()
+            .unwrap()
+            .push(if future.done() { "late" } else { "?" })
+    });
+    assert_eq!(*log.lock().unwrap(), ["notified", "done", "late"]);
+}

@@ -213,6 +213,9 @@ pub enum SubmitError {
     /// `max_pending` tasks were waiting for the whole timeout of
     /// [`submit_timeout`](super::ThreadPoolExecutor::submit_timeout) (no Python equivalent).
     Full,
+    /// A worker thread was needed and could not be started (Python: `RuntimeError: can't start
+    /// new thread`); the call stays queued.
+    Start(String),
 }
 
 impl fmt::Display for SubmitError {
@@ -221,6 +224,7 @@ impl fmt::Display for SubmitError {
             SubmitError::Shutdown => f.write_str("cannot schedule new futures after shutdown"),
             SubmitError::Broken(error) => error.fmt(f),
             SubmitError::Full => f.write_str("too many pending tasks"),
+            SubmitError::Start(error) => write!(f, "can't start new thread: {error}"),
         }
     }
 }

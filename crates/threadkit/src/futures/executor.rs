@@ -14,6 +14,7 @@ use crossbeam_utils::CachePadded;
 use super::Future;
 use super::error::{BrokenThreadPool, BuildError, PanicError, SubmitError, TaskError};
 use super::future::Inner;
+use super::host::WorkerHost;
 use super::map::Map;
 use crate::loom::atomic::{self, AtomicU64, AtomicUsize, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
@@ -139,6 +140,16 @@ struct Pool {
     max_pending: Option<usize>,
     /// Submitters that announced they are going to park on `pending`.
     blocked: AtomicUsize,
+    /// Starts the workers instead of `spawn_worker` (see [`WorkerHost`]).
+    host: Option<Arc<dyn WorkerHost>>,
+    /// With a host: workers started and not yet returned (the key `shutdown` waits on).
+    live: CachePadded<AtomicUsize>,
+}
+
+thread_local! {
+    /// The pool whose worker this thread is, if any (its address): a worker that shuts its own
+    /// pool down does not wait for itself.
+    static WORKER_OF: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl Pool {
@@ -198,7 +209,15 @@ impl Pool {
                 self.idle_tokens.fetch_add(1, Ordering::AcqRel);
                 idle = true;
             }
-            if !self.wait_for_work() {
+            let more = match &self.host {
+                Some(host) => {
+                    let mut more = false;
+                    host.idle(&mut || more = self.wait_for_work());
+                    more
+                }
+                None => self.wait_for_work(),
+            };
+            if !more {
                 return;
             }
         }
@@ -249,9 +268,9 @@ impl Pool {
 
     /// Starts a worker unless an idle one can take the new job (CPython's
     /// `_adjust_thread_count`).
-    fn adjust_thread_count(self: &Arc<Self>) {
+    fn adjust_thread_count(self: &Arc<Self>) -> Result<(), SubmitError> {
         if self.num_threads.load(Ordering::Acquire) >= self.max_workers {
-            return;
+            return Ok(());
         }
         if self
             .idle_tokens
@@ -260,19 +279,69 @@ impl Pool {
             })
             .is_ok()
         {
-            return;
+            return Ok(());
         }
-        let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
-        let count = self.num_threads.load(Ordering::Acquire);
-        if count >= self.max_workers {
-            return;
+        match &self.host {
+            Some(host) => self.start_hosted(host),
+            None => {
+                let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+                let count = self.num_threads.load(Ordering::Acquire);
+                if count < self.max_workers {
+                    let pool = Arc::clone(self);
+                    threads.push(spawn_worker(
+                        format!("{}_{count}", self.prefix),
+                        move || pool.work(),
+                    ));
+                    self.num_threads.store(count + 1, Ordering::Release);
+                }
+                Ok(())
+            }
         }
+    }
+
+    /// Starts a worker through the host. The slot is reserved first and no lock is held while the
+    /// host runs, so a host may block or call back into the pool.
+    fn start_hosted(self: &Arc<Self>, host: &Arc<dyn WorkerHost>) -> Result<(), SubmitError> {
+        let reserved =
+            self.num_threads
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |count| {
+                    (count < self.max_workers).then_some(count + 1)
+                });
+        let Ok(count) = reserved else { return Ok(()) };
+        self.live.fetch_add(1, Ordering::SeqCst);
         let pool = Arc::clone(self);
-        threads.push(spawn_worker(
-            format!("{}_{count}", self.prefix),
-            move || pool.work(),
-        ));
-        self.num_threads.store(count + 1, Ordering::Release);
+        let work = Box::new(move || {
+            WORKER_OF.set(Arc::as_ptr(&pool) as usize);
+            pool.work();
+            WORKER_OF.set(0);
+            pool.live.fetch_sub(1, Ordering::SeqCst);
+            park::unpark_all(park::key(&*pool.live), DEFAULT_UNPARK_TOKEN);
+        });
+        host.start(format!("{}_{count}", self.prefix), work)
+            .map_err(|error| {
+                self.live.fetch_sub(1, Ordering::SeqCst);
+                self.num_threads.fetch_sub(1, Ordering::AcqRel);
+                SubmitError::Start(error.to_string())
+            })
+    }
+
+    /// With a host: waits until every worker but the calling one has returned.
+    fn wait_for_hosted_workers(self: &Arc<Self>) {
+        let me = usize::from(WORKER_OF.get() == Arc::as_ptr(self) as usize);
+        let mut spin = SpinWait::new();
+        while self.live.load(Ordering::SeqCst) > me {
+            if spin.spin() {
+                continue;
+            }
+            let validate = || self.live.load(Ordering::SeqCst) > me;
+            park::park(
+                park::key(&*self.live),
+                validate,
+                |_, _| {},
+                DEFAULT_PARK_TOKEN,
+                None,
+            );
+        }
     }
 
     /// Waits until no submit is between its gate check and the end of its enqueueing.
@@ -455,6 +524,7 @@ static EXECUTORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsiz
 /// ```
 pub struct ThreadPoolExecutor {
     pool: Arc<Pool>,
+    wait_on_drop: bool,
 }
 
 /// Configures a [`ThreadPoolExecutor`]: Python's constructor arguments, plus `max_pending`.
@@ -464,6 +534,8 @@ pub struct Builder {
     thread_name_prefix: Option<String>,
     initializer: Option<Initializer>,
     max_pending: Option<usize>,
+    host: Option<Arc<dyn WorkerHost>>,
+    no_wait_on_drop: bool,
 }
 
 impl Builder {
@@ -498,6 +570,21 @@ impl Builder {
     /// Python).
     pub fn max_pending(mut self, max_pending: usize) -> Self {
         self.max_pending = Some(max_pending);
+        self
+    }
+
+    /// Starts the workers through `host` instead of as threadkit threads (see [`WorkerHost`]).
+    pub fn host(mut self, host: Arc<dyn WorkerHost>) -> Self {
+        self.host = Some(host);
+        self
+    }
+
+    /// Whether dropping the executor waits for its queued calls and its workers (the default,
+    /// like leaving Python's `with` block). With `false`, dropping it is `shutdown(false,
+    /// false)`: the queued calls still run, and the workers exit on their own afterwards (like a
+    /// Python executor that is garbage-collected).
+    pub fn wait_on_drop(mut self, wait: bool) -> Self {
+        self.no_wait_on_drop = !wait;
         self
     }
 
@@ -541,7 +628,10 @@ impl Builder {
                 pending: CachePadded::new(AtomicUsize::new(0)),
                 max_pending: self.max_pending,
                 blocked: AtomicUsize::new(0),
+                host: self.host,
+                live: CachePadded::new(AtomicUsize::new(0)),
             }),
+            wait_on_drop: !self.no_wait_on_drop,
         })
     }
 }
@@ -553,6 +643,8 @@ impl fmt::Debug for Builder {
             .field("thread_name_prefix", &self.thread_name_prefix)
             .field("initializer", &self.initializer.is_some())
             .field("max_pending", &self.max_pending)
+            .field("host", &self.host.is_some())
+            .field("wait_on_drop", &!self.no_wait_on_drop)
             .finish()
     }
 }
@@ -728,9 +820,9 @@ impl ThreadPoolExecutor {
         let future = Future::from_inner(Arc::clone(&inner));
         pool.queue.push(inner);
         pool.notify_worker();
-        Pool::adjust_thread_count(pool);
+        let started = Pool::adjust_thread_count(pool);
         pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);
-        Ok(future)
+        started.map(|()| future)
     }
 
     /// Calls `call` on every item, in the pool, and yields the results in the items' order.
@@ -790,7 +882,9 @@ impl ThreadPoolExecutor {
             }
         }
         pool.wake_all();
-        if wait {
+        if wait && pool.host.is_some() {
+            pool.wait_for_hosted_workers();
+        } else if wait {
             let threads =
                 std::mem::take(&mut *pool.threads.lock().unwrap_or_else(|e| e.into_inner()));
             for thread in threads {
@@ -802,10 +896,41 @@ impl ThreadPoolExecutor {
     }
 }
 
+impl ThreadPoolExecutor {
+    /// Makes the executor usable in the child of a `fork`, where none of its worker threads
+    /// exist: it forgets them, so the next submit starts new ones; queued calls stay queued.
+    ///
+    /// Python: what `os.register_at_fork(after_in_child=...)` does for threadkit's executors.
+    ///
+    /// # Safety
+    ///
+    /// Call it only in a child process right after `fork`, while no other thread of the child uses
+    /// the executor. Elsewhere it would make the pool lose track of running workers.
+    pub unsafe fn reinit_after_fork(&self) {
+        let pool = &self.pool;
+        // The parent's threads do not exist here: their handles must neither be joined nor
+        // detached.
+        let threads = std::mem::take(&mut *pool.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        std::mem::forget(threads);
+        pool.stats.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // Entries the parent's parked workers left in the parking lot would take the wake-ups
+        // meant for new workers: clear them (waking a thread that does not exist does nothing).
+        park::unpark_all(park::key(&*pool.sleepers), DEFAULT_UNPARK_TOKEN);
+        park::unpark_all(park::key(&*pool.pending), DEFAULT_UNPARK_TOKEN);
+        pool.sleepers.store(0, Ordering::SeqCst);
+        pool.blocked.store(0, Ordering::SeqCst);
+        pool.idle_tokens.store(0, Ordering::SeqCst);
+        pool.live.store(0, Ordering::SeqCst);
+        pool.num_threads.store(0, Ordering::SeqCst);
+        // A submit the fork interrupted mid-way never finishes.
+        pool.gate.fetch_and(SHUTDOWN | BROKEN, Ordering::SeqCst);
+    }
+}
+
 impl Drop for ThreadPoolExecutor {
     /// Shuts down and waits for the workers, like leaving a `with ThreadPoolExecutor()` block.
     fn drop(&mut self) {
-        self.shutdown(true, false);
+        self.shutdown(self.wait_on_drop, false);
     }
 }
 

@@ -59,6 +59,8 @@ type Callback<T, E> = Box<dyn FnOnce(&Future<T, E>) + Send>;
 struct Listeners<T, E> {
     callbacks: Vec<Callback<T, E>>,
     waiters: Vec<(Arc<Waiter>, usize)>,
+    /// Told when `waiters` are (see `add_notified_callback`).
+    notified: Vec<Callback<T, E>>,
 }
 
 impl<T, E> Default for Listeners<T, E> {
@@ -66,6 +68,7 @@ impl<T, E> Default for Listeners<T, E> {
         Listeners {
             callbacks: Vec::new(),
             waiters: Vec::new(),
+            notified: Vec::new(),
         }
     }
 }
@@ -414,6 +417,41 @@ impl<T, E> Future<T, E> {
         }
     }
 
+    /// Calls `callback` with the future once it completes in the sense of [`wait`](super::wait):
+    /// when it finishes, or when [`set_running_or_notify_cancel`](Future::set_running_or_notify_cancel)
+    /// notices its cancellation; at once (in this thread) if it already has.
+    ///
+    /// That is when CPython tells a future's `_waiters`, before the done-callbacks run; threadkit's
+    /// Python bindings keep the stdlib's waiters coherent with it. A panicking callback is reported
+    /// like a done-callback's.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<(), ()> = Future::new();
+    /// let told = Arc::new(Mutex::new(Vec::new()));
+    /// let log = Arc::clone(&told);
+    /// future.add_notified_callback(move |_| log.lock().unwrap().push("notified"));
+    /// assert!(future.cancel());
+    /// assert!(told.lock().unwrap().is_empty(), "a cancellation counts once it is noticed");
+    /// assert_eq!(future.set_running_or_notify_cancel(), Ok(false));
+    /// assert_eq!(*told.lock().unwrap(), ["notified"]);
+    /// ```
+    pub fn add_notified_callback(&self, callback: impl FnOnce(&Future<T, E>) + Send + 'static) {
+        {
+            let mut listeners = self.inner.listeners.lock().unwrap();
+            if self.add_listener_flag(notified) {
+                listeners
+                    .get_or_insert_default()
+                    .notified
+                    .push(Box::new(callback));
+                return;
+            }
+        }
+        Self::call(self, Box::new(callback));
+    }
+
     /// Unregisters `waiter`.
     pub(crate) fn remove_waiter(&self, waiter: &Arc<Waiter>) {
         if let Some(listeners) = self.inner.listeners.lock().unwrap().as_mut() {
@@ -466,16 +504,23 @@ impl<T, E> Future<T, E> {
             }
         }
         if state & LISTENERS != 0 {
-            let waiters = self
+            let (waiters, notified) = self
                 .inner
                 .listeners
                 .lock()
                 .unwrap()
                 .as_mut()
-                .map(|listeners| std::mem::take(&mut listeners.waiters));
-            for (waiter, index) in waiters.unwrap_or_default() {
+                .map(|listeners| {
+                    (
+                        std::mem::take(&mut listeners.waiters),
+                        std::mem::take(&mut listeners.notified),
+                    )
+                })
+                .unwrap_or_default();
+            for (waiter, index) in waiters {
                 waiter.notify(index, Completion::Cancelled);
             }
+            self.run_callbacks(notified);
         }
         Ok(false)
     }
@@ -534,10 +579,15 @@ impl<T, E> Future<T, E> {
         }
         if state & LISTENERS != 0 {
             let listeners = self.inner.listeners.lock().unwrap().take();
-            let Listeners { callbacks, waiters } = listeners.map(|b| *b).unwrap_or_default();
+            let Listeners {
+                callbacks,
+                waiters,
+                notified,
+            } = listeners.map(|b| *b).unwrap_or_default();
             for (waiter, index) in waiters {
                 waiter.notify(index, completion);
             }
+            self.run_callbacks(notified);
             self.run_callbacks(callbacks);
         }
         Ok(())

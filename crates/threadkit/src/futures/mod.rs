@@ -5,6 +5,7 @@
 //! |-------------------|---------------------------------------------------------|-------------------------------------------|
 //! | `future.rs`       | [`Future`]                                              | `concurrent.futures.Future`               |
 //! | `executor.rs`     | [`ThreadPoolExecutor`], [`Builder`]                     | `concurrent.futures.ThreadPoolExecutor`   |
+//! | `host.rs`         | [`WorkerHost`]: who starts the workers, and what they do while idle | (the bindings' workers are Python threads) |
 //! | `map.rs`          | [`Map`]                                                 | `Executor.map` (with 3.14's `buffersize`) |
 //! | `wait.rs`         | [`wait`], [`ReturnWhen`], [`DoneAndNotDone`]            | `concurrent.futures.wait`                 |
 //! | `as_completed.rs` | [`as_completed`], [`AsCompleted`]                       | `concurrent.futures.as_completed`         |
@@ -33,6 +34,7 @@ mod as_completed;
 mod error;
 mod executor;
 mod future;
+mod host;
 mod map;
 mod wait;
 mod waiter;
@@ -44,5 +46,6 @@ pub use error::{
 };
 pub use executor::{Builder, ThreadPoolExecutor};
 pub use future::Future;
+pub use host::{StartError, WorkerHost};
 pub use map::Map;
 pub use wait::{DoneAndNotDone, ReturnWhen, wait};
