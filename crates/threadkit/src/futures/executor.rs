@@ -32,8 +32,9 @@ const IN_FLIGHT: usize = 0b100;
 /// `SpinWait` budget, before it parks: a wake-up costs far more than a few yields.
 const IDLE_YIELDS: u32 = 32;
 
-/// A worker thread initializer; an error (or a panic) breaks the pool.
-type Initializer = Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
+/// A worker thread initializer; an error (or a panic) breaks the pool. `Err(None)`: a failure the
+/// initializer reported itself.
+type Initializer = Arc<dyn Fn() -> Result<(), Option<String>> + Send + Sync>;
 
 /// A queued call: run it, cancel it (shutdown with `cancel_futures`), or fail it (broken pool).
 ///
@@ -49,6 +50,76 @@ trait Job: Send + Sync {
 /// The call inside a queued future's allocation; taken by the worker that pops the job.
 struct Call<F>(std::sync::Mutex<Option<F>>);
 
+impl<F> Call<F> {
+    fn new(call: F) -> Self {
+        Call(std::sync::Mutex::new(Some(call)))
+    }
+
+    fn take(&self) -> Option<F> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// Runs a popped call for `future` unless the future was cancelled; true if the worker released
+/// an idle token.
+fn run_call<F, T, E>(
+    future: &Future<T, E>,
+    call: Option<F>,
+    pool: &Pool,
+    stats: &WorkerStats,
+) -> bool
+where
+    F: FnOnce() -> Result<T, E>,
+    E: From<TaskError>,
+{
+    let Some(call) = call else { return false };
+    if future.set_running_or_notify_cancel() != Ok(true) {
+        return false;
+    }
+    stats.start();
+    let outcome = panic::catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| {
+        Err(E::from(TaskError::Panicked(PanicError::from_payload(
+            &*payload,
+        ))))
+    });
+    // Counted and marked idle before the result is visible, so that whoever sees the result
+    // also sees this worker as idle (a following submit reuses it instead of spawning).
+    stats.complete();
+    let released = pool.release_idle_token_if_empty();
+    // An error means someone else set the outcome by hand; the task's own is dropped.
+    let _ = future.set_outcome(outcome);
+    released
+}
+
+/// A call queued for a future made before it ([`ThreadPoolExecutor::submit_to`]).
+struct ForFuture<T, E, F> {
+    future: Future<T, E>,
+    call: Call<F>,
+}
+
+impl<F, T, E> Job for ForFuture<T, E, F>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + Sync + 'static,
+    E: From<TaskError> + Send + Sync + 'static,
+{
+    fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
+        run_call(&self.future, self.call.take(), pool, stats)
+    }
+
+    fn cancel(self: Arc<Self>) {
+        drop(self.call.take());
+        self.future.cancel();
+    }
+
+    fn fail(self: Arc<Self>) {
+        drop(self.call.take());
+        let _ = self
+            .future
+            .set_exception(E::from(TaskError::Broken(BrokenThreadPool)));
+    }
+}
+
 impl<F, T, E> Job for Inner<T, E, Call<F>>
 where
     F: FnOnce() -> Result<T, E> + Send + 'static,
@@ -56,32 +127,18 @@ where
     E: From<TaskError> + Send + Sync + 'static,
 {
     fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
-        let call = self.call.0.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let future = Future::from_inner(self);
-        let Some(call) = call else { return false };
-        if future.set_running_or_notify_cancel() != Ok(true) {
-            return false;
-        }
-        stats.start();
-        let outcome = panic::catch_unwind(AssertUnwindSafe(call)).unwrap_or_else(|payload| {
-            Err(E::from(TaskError::Panicked(PanicError::from_payload(
-                &*payload,
-            ))))
-        });
-        // Counted and marked idle before the result is visible, so that whoever sees the result
-        // also sees this worker as idle (a following submit reuses it instead of spawning).
-        stats.complete();
-        let released = pool.release_idle_token_if_empty();
-        // An error means someone else set the outcome by hand; the task's own is dropped.
-        let _ = future.set_outcome(outcome);
-        released
+        let call = self.call.take();
+        run_call(&Future::from_inner(self), call, pool, stats)
     }
 
     fn cancel(self: Arc<Self>) {
+        // The call goes now: what it holds may refer back to the future.
+        drop(self.call.take());
         Future::from_inner(self).cancel();
     }
 
     fn fail(self: Arc<Self>) {
+        drop(self.call.take());
         let error = E::from(TaskError::Broken(BrokenThreadPool));
         let _ = Future::from_inner(self).set_exception(error);
     }
@@ -186,9 +243,11 @@ impl Pool {
     fn work(&self) {
         if let Some(initializer) = &self.initializer {
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| initializer()))
-                .unwrap_or_else(|payload| Err(PanicError::from_payload(&*payload).message));
+                .unwrap_or_else(|payload| Err(Some(PanicError::from_payload(&*payload).message)));
             if let Err(message) = outcome {
-                eprintln!("Exception in initializer: {message}");
+                if let Some(message) = message {
+                    eprintln!("Exception in initializer: {message}");
+                }
                 self.break_pool();
                 return;
             }
@@ -561,8 +620,24 @@ impl Builder {
         initializer: impl Fn() -> Result<(), E> + Send + Sync + 'static,
     ) -> Self {
         self.initializer = Some(Arc::new(move || {
-            initializer().map_err(|error| error.to_string())
+            initializer().map_err(|error| Some(error.to_string()))
         }));
+        self
+    }
+
+    /// Like [`initializer`](Builder::initializer), for an initializer that reports its own
+    /// failures: returning `false` breaks the pool and prints nothing (a panic is still printed).
+    ///
+    /// The Python bindings log the exception to `concurrent.futures`' logger, as CPython does.
+    pub fn initializer_reporting(
+        mut self,
+        initializer: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.initializer = Some(Arc::new(
+            move || {
+                if initializer() { Ok(()) } else { Err(None) }
+            },
+        ));
         self
     }
 
@@ -795,6 +870,49 @@ impl ThreadPoolExecutor {
         self.enqueue(move || Ok(call()), Some(timeout))
     }
 
+    /// Queues `call` to complete `future`, a PENDING future made with [`Future::new`], instead of
+    /// a new one.
+    ///
+    /// For callers whose future must exist before its call is queued — threadkit's Python
+    /// bindings, whose future is a Python object made by the interpreter. Otherwise as
+    /// [`submit_fallible`](ThreadPoolExecutor::submit_fallible): if `future` is cancelled before a
+    /// worker takes the call, the call does not run (and is dropped when the call is taken from
+    /// the queue).
+    ///
+    /// ```
+    /// use threadkit::futures::{Future, TaskError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let future: Future<u8, TaskError> = Future::new();
+    /// pool.submit_to(&future, || Ok(7)).unwrap();
+    /// assert_eq!(future.result(None), Ok(7));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](ThreadPoolExecutor::submit).
+    pub fn submit_to<T, E>(
+        &self,
+        future: &Future<T, E>,
+        call: impl FnOnce() -> Result<T, E> + Send + 'static,
+    ) -> Result<(), SubmitError>
+    where
+        T: Send + Sync + 'static,
+        E: From<TaskError> + Send + Sync + 'static,
+    {
+        let future = future.clone();
+        self.push(
+            move || {
+                let job: Arc<dyn Job> = Arc::new(ForFuture {
+                    future,
+                    call: Call::new(call),
+                });
+                (job, ())
+            },
+            None,
+        )
+    }
+
     fn enqueue<T, E>(
         &self,
         call: impl FnOnce() -> Result<T, E> + Send + 'static,
@@ -804,6 +922,24 @@ impl ThreadPoolExecutor {
         T: Send + Sync + 'static,
         E: From<TaskError> + Send + Sync + 'static,
     {
+        self.push(
+            move || {
+                let inner = Future::with_call(Call::new(call));
+                let future = Future::from_inner(Arc::clone(&inner));
+                let job: Arc<dyn Job> = inner;
+                (job, future)
+            },
+            timeout,
+        )
+    }
+
+    /// Reserves room (with `max_pending`), passes the gate, pushes the job `make` builds, wakes
+    /// a worker and starts one if needed.
+    fn push<R>(
+        &self,
+        make: impl FnOnce() -> (Arc<dyn Job>, R),
+        timeout: Option<Duration>,
+    ) -> Result<R, SubmitError> {
         let pool = &self.pool;
         if let Some(max) = pool.max_pending {
             pool.reserve(max, timeout::deadline(timeout))?;
@@ -816,13 +952,12 @@ impl ThreadPoolExecutor {
             }
             return Err(error);
         }
-        let inner = Future::with_call(Call(std::sync::Mutex::new(Some(call))));
-        let future = Future::from_inner(Arc::clone(&inner));
-        pool.queue.push(inner);
+        let (job, handle) = make();
+        pool.queue.push(job);
         pool.notify_worker();
         let started = Pool::adjust_thread_count(pool);
         pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);
-        started.map(|()| future)
+        started.map(|()| handle)
     }
 
     /// Calls `call` on every item, in the pool, and yields the results in the items' order.

@@ -195,8 +195,9 @@ impl<T, E> Future<T, E> {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// An identity for deduplication (the address of the shared state).
-    pub(crate) fn id(&self) -> usize {
+    /// The future's identity: the address of the state its handles share, stable while any
+    /// handle lives (like Python's `id`).
+    pub fn id(&self) -> usize {
         Arc::as_ptr(&self.inner).cast::<u8>() as usize
     }
 
