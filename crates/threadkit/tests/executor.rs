@@ -694,7 +694,7 @@ fn a_host_starts_the_named_workers_and_shutdown_waits_for_them() {
         let pool = ThreadPoolExecutor::builder()
             .max_workers(3)
             .thread_name_prefix("hosted")
-            .host(Arc::clone(&host) as Arc<dyn WorkerHost>)
+            .host(Arc::clone(&host))
             .build()
             .unwrap();
         let (tx, block) = gate();
@@ -754,7 +754,7 @@ fn a_host_that_cannot_start_a_thread_fails_the_submit_and_keeps_the_call_queued(
         host.refuse.store(true, Ordering::SeqCst);
         let pool = ThreadPoolExecutor::builder()
             .max_workers(1)
-            .host(Arc::clone(&host) as Arc<dyn WorkerHost>)
+            .host(Arc::clone(&host))
             .build()
             .unwrap();
         let error = pool.submit(|| 1).unwrap_err();

@@ -649,7 +649,7 @@ impl Builder {
     }
 
     /// Starts the workers through `host` instead of as threadkit threads (see [`WorkerHost`]).
-    pub fn host(mut self, host: Arc<dyn WorkerHost>) -> Self {
+    pub fn host<H: WorkerHost>(mut self, host: Arc<H>) -> Self {
         self.host = Some(host);
         self
     }
