@@ -762,6 +762,21 @@ impl ThreadPoolExecutor {
         self.pool.max_workers
     }
 
+    /// The prefix of the workers' names (Python's `_thread_name_prefix`).
+    pub fn thread_name_prefix(&self) -> &str {
+        &self.pool.prefix
+    }
+
+    /// Whether [`shutdown`](ThreadPoolExecutor::shutdown) was called (Python's `_shutdown`).
+    pub fn is_shutdown(&self) -> bool {
+        self.pool.gate.load(Ordering::Acquire) & SHUTDOWN != 0
+    }
+
+    /// Whether an initializer failed, so the pool refuses new calls (Python's `_broken`).
+    pub fn is_broken(&self) -> bool {
+        self.pool.gate.load(Ordering::Acquire) & BROKEN != 0
+    }
+
     /// How many worker threads it has started so far.
     pub fn num_threads(&self) -> usize {
         self.pool.num_threads.load(Ordering::Acquire)
