@@ -1,10 +1,10 @@
 """threadkit: Python's threading system implemented in Rust.
 
-``threadkit.threading`` and ``threadkit.queue`` are drop-in replacements for the standard
-library's ``threading`` and ``queue``: same names, signatures, exceptions and semantics, with the
-primitives implemented natively.
+``threadkit.threading``, ``threadkit.queue`` and ``threadkit.futures`` are drop-in replacements
+for the standard library's ``threading``, ``queue`` and ``concurrent.futures``: same names,
+signatures, exceptions and semantics, with the primitives implemented natively.
 """
 
-from threadkit import queue, threading
+from threadkit import futures, queue, threading
 
-__all__ = ["queue", "threading"]
+__all__ = ["futures", "queue", "threading"]

@@ -7,8 +7,11 @@
 
 use std::sync::OnceLock;
 
-use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTimeoutError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use threadkit::futures::{AsCompletedError, BuildError, SubmitError};
 use threadkit::queue::{GetError, PutError, TaskDoneError};
 use threadkit::timeout::TimeoutError;
 use threadkit::{NotOwnedError, ReleaseError};
@@ -107,6 +110,50 @@ impl ToPyErr for threadkit::queue::Empty {
 }
 
 impl ToPyErr for TaskDoneError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        PyValueError::new_err(self.to_string())
+    }
+}
+
+pyo3::import_exception!(concurrent.futures, CancelledError);
+pyo3::import_exception!(concurrent.futures, InvalidStateError);
+pyo3::import_exception!(concurrent.futures.thread, BrokenThreadPool);
+
+/// `BrokenThreadPool` with the stdlib's message.
+pub(crate) fn broken_thread_pool(error: &threadkit::futures::BrokenThreadPool) -> PyErr {
+    BrokenThreadPool::new_err(error.to_string())
+}
+
+impl ToPyErr for SubmitError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        match self {
+            SubmitError::Broken(broken) => broken_thread_pool(broken),
+            SubmitError::Full => PyTimeoutError::new_err(self.to_string()),
+            _ => PyRuntimeError::new_err(self.to_string()),
+        }
+    }
+}
+
+impl ToPyErr for AsCompletedError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        PyTimeoutError::new_err(self.to_string())
+    }
+}
+
+/// `logging.getLogger("concurrent.futures")`, where the stdlib reports failures nobody can
+/// catch (a raising done-callback, a failing initializer).
+pub(crate) fn logger(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    LOGGER
+        .get_or_try_init(py, || {
+            py.import(intern!(py, "logging"))?
+                .call_method1(intern!(py, "getLogger"), ("concurrent.futures",))
+                .map(Bound::unbind)
+        })
+        .map(|logger| logger.bind(py).clone())
+}
+
+impl ToPyErr for BuildError {
     fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
         PyValueError::new_err(self.to_string())
     }

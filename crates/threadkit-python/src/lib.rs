@@ -4,13 +4,15 @@
 //! the interpreter around every blocking call and lets signal handlers run (`blocking.rs`), and
 //! maps the core's errors to the standard library's own exception classes (`errors.rs`). The
 //! module tree below mirrors the package: `threadkit._native.threading` holds the classes that
-//! `threadkit.threading` re-exports, `threadkit._native.queue` those of `threadkit.queue`.
+//! `threadkit.threading` re-exports, `threadkit._native.queue` those of `threadkit.queue`, `threadkit._native.futures` those of
+//! `threadkit.futures`.
 #![deny(missing_docs, missing_debug_implementations)]
 
 use pyo3::prelude::*;
 
 mod blocking;
 mod errors;
+mod futures;
 mod queue;
 mod threading;
 mod timeout;
@@ -40,10 +42,20 @@ mod native {
         #[pymodule_export]
         use crate::queue::{Queue, SimpleQueue};
     }
+
+    /// `threadkit._native.futures`: the native half of `threadkit.futures`.
+    #[pymodule]
+    mod futures {
+        #[pymodule_export]
+        use crate::futures::{
+            _set_future_type, _set_interpreter_shutdown, AsCompleted, Future, ThreadPoolExecutor,
+            as_completed, wait,
+        };
+    }
 }
 
 /// The submodules of `threadkit._native`, one per module of the package.
-const SUBMODULES: [&str; 2] = ["threading", "queue"];
+const SUBMODULES: [&str; 3] = ["threading", "queue", "futures"];
 
 /// Makes `import threadkit._native.threading` work, as for a package's submodule.
 fn register_submodules(module: &Bound<'_, PyModule>) -> PyResult<()> {

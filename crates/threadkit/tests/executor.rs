@@ -681,7 +681,7 @@ impl WorkerHost for TestHost {
         Ok(())
     }
 
-    fn idle(&self, wait: &mut dyn FnMut()) {
+    fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
         self.idles.fetch_add(1, Ordering::SeqCst);
         wait();
     }

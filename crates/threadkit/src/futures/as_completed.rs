@@ -75,6 +75,34 @@ pub struct AsCompleted<T, E> {
     ended: bool,
 }
 
+impl<T, E> AsCompleted<T, E> {
+    /// The next future that has already completed, without waiting (and without running out of
+    /// time): `None` when none is ready now, though more may come.
+    ///
+    /// ```
+    /// use threadkit::futures::{as_completed, Future};
+    ///
+    /// let done: Future<u8, ()> = Future::new();
+    /// done.set_result(1).unwrap();
+    /// let pending: Future<u8, ()> = Future::new();
+    /// let mut completed = as_completed(&[done, pending.clone()], None);
+    /// assert!(completed.try_next().is_some());
+    /// assert!(completed.try_next().is_none());
+    /// pending.set_result(2).unwrap();
+    /// assert!(completed.try_next().unwrap().ptr_eq(&pending));
+    /// ```
+    pub fn try_next(&mut self) -> Option<Future<T, E>> {
+        if self.ready.is_empty() && self.pending > 0 && !self.ended {
+            let finished = self.waiter.take_finished();
+            self.pending -= finished.len();
+            self.ready.extend(finished);
+        }
+        self.ready
+            .pop_front()
+            .map(|index| self.futures[index].clone())
+    }
+}
+
 impl<T, E> Iterator for AsCompleted<T, E> {
     type Item = Result<Future<T, E>, AsCompletedError>;
 

@@ -256,6 +256,23 @@ impl<T, E> Future<T, E> {
         matches!(self.state() & PHASE, RUNNING | COMPLETING) && self.inner.outcome.get().is_none()
     }
 
+    /// CPython's name of the future's state: `"PENDING"`, `"RUNNING"`, `"CANCELLED"`,
+    /// `"CANCELLED_AND_NOTIFIED"` or `"FINISHED"`.
+    ///
+    /// Python: `future._state`.
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<(), ()> = Future::new();
+    /// assert_eq!(future.state_name(), "PENDING");
+    /// future.cancel();
+    /// assert_eq!(future.state_name(), "CANCELLED");
+    /// ```
+    pub fn state_name(&self) -> &'static str {
+        state_name(self.state())
+    }
+
     /// Whether the future finished or was cancelled.
     ///
     /// Python: `future.done()`.

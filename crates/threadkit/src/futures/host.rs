@@ -35,7 +35,7 @@ use std::fmt;
 ///         Ok(())
 ///     }
 ///
-///     fn idle(&self, wait: &mut dyn FnMut()) {
+///     fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
 ///         self.0.fetch_add(1, Ordering::Relaxed);
 ///         wait();
 ///     }
@@ -62,7 +62,7 @@ pub trait WorkerHost: Send + Sync + 'static {
     fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError>;
 
     /// Runs `wait`, one wait of a worker for work (it spins, then parks). The default calls it.
-    fn idle(&self, wait: &mut dyn FnMut()) {
+    fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
         wait();
     }
 }

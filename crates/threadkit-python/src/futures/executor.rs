@@ -1,0 +1,322 @@
+//! `concurrent.futures.ThreadPoolExecutor` over [`threadkit::futures::ThreadPoolExecutor`].
+//!
+//! The workers are Python threads (`threading.Thread`, started by the façade's function the
+//! executor is given), so they have a persistent thread state, show in `threading.enumerate()`
+//! under the stdlib's names and are joined at exit like the stdlib's. Each runs the core's worker
+//! loop attached to the interpreter, so it runs a batch of queued calls without giving the GIL
+//! back in between, and detaches only to wait for work ([`PyHost::idle`]).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+use threadkit::futures::{StartError, SubmitError, WorkerHost};
+
+use super::future::{Failure, Future, Value};
+use crate::blocking;
+use crate::errors::{OrRaise, ToPyErr, logger};
+
+/// Set by the façade's exit hook: submits fail from then on, as in the stdlib.
+static INTERPRETER_SHUTDOWN: AtomicBool = AtomicBool::new(false);
+
+/// Marks the interpreter as shutting down (`concurrent.futures.thread._shutdown`).
+#[pyfunction]
+pub(crate) fn _set_interpreter_shutdown(shutdown: bool) {
+    INTERPRETER_SHUTDOWN.store(shutdown, Ordering::SeqCst);
+}
+
+thread_local! {
+    /// The exception the host's start function raised, for the submit that needed the thread.
+    static START_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// Starts the pool's workers through a Python function `start(name, work)` that runs `work` in
+/// a new `threading.Thread` named `name`.
+struct PyHost {
+    start: Py<PyAny>,
+}
+
+impl WorkerHost for PyHost {
+    fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError> {
+        Python::attach(|py| {
+            let work = Bound::new(
+                py,
+                Worker {
+                    work: Mutex::new(Some(work)),
+                },
+            )?;
+            self.start.call1(py, (name, work)).map(drop)
+        })
+        .map_err(|error| {
+            let message = error.to_string();
+            START_ERROR.set(Some(error));
+            message.into()
+        })
+    }
+
+    /// Detached while it waits: other threads run Python code meanwhile.
+    fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
+        Python::attach(|py| py.detach(wait));
+    }
+}
+
+/// The body of one worker thread: the core's worker loop, called once by the thread.
+#[pyclass(module = "threadkit.futures", name = "_Worker", frozen)]
+struct Worker {
+    work: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl fmt::Debug for Worker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker").finish_non_exhaustive()
+    }
+}
+
+#[pymethods]
+impl Worker {
+    fn __call__(&self) {
+        let work = self.work.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(work) = work {
+            work();
+        }
+    }
+}
+
+/// `threadkit.futures.ThreadPoolExecutor` (the native half; the Python class also derives from
+/// `concurrent.futures.ThreadPoolExecutor`).
+#[pyclass(
+    module = "threadkit.futures",
+    name = "ThreadPoolExecutor",
+    subclass,
+    frozen,
+    weakref
+)]
+pub(crate) struct ThreadPoolExecutor {
+    /// Set by `_init` (the façade's `__init__`), so that subclasses may have their own
+    /// constructor signature.
+    core: OnceLock<Core>,
+}
+
+struct Core {
+    executor: threadkit::futures::ThreadPoolExecutor,
+    /// With `max_pending`, a submit may wait, so it detaches.
+    bounded: bool,
+}
+
+impl fmt::Debug for ThreadPoolExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.core.get() {
+            Some(core) => core.executor.fmt(f),
+            None => f.write_str("ThreadPoolExecutor(uninitialized)"),
+        }
+    }
+}
+
+impl ThreadPoolExecutor {
+    fn core(&self) -> PyResult<&Core> {
+        self.core
+            .get()
+            .ok_or_else(|| PyRuntimeError::new_err("ThreadPoolExecutor.__init__ was not called"))
+    }
+
+    fn executor(&self) -> PyResult<&threadkit::futures::ThreadPoolExecutor> {
+        self.core().map(|core| &core.executor)
+    }
+}
+
+/// Runs `r#fn(*args, **kwargs)` for a future: its value or the exception it raised.
+fn call(
+    r#fn: Py<PyAny>,
+    args: Py<PyTuple>,
+    kwargs: Option<Py<PyDict>>,
+) -> impl FnOnce() -> Result<Value, Failure> + Send + 'static {
+    move || {
+        Python::attach(|py| {
+            let outcome = r#fn
+                .bind(py)
+                .call(args.bind(py), kwargs.as_ref().map(|kwargs| kwargs.bind(py)))
+                .map(|value| Value(value.unbind()))
+                .map_err(|error| Failure(error.into_value(py).into_any()));
+            // Released now, attached, as the stdlib drops its work item after running it.
+            drop((r#fn, args, kwargs));
+            outcome
+        })
+    }
+}
+
+#[pymethods]
+impl ThreadPoolExecutor {
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        ThreadPoolExecutor {
+            core: OnceLock::new(),
+        }
+    }
+
+    /// Configures the pool (called once by the façade's `__init__`, which checks the
+    /// arguments as the stdlib does).
+    #[pyo3(signature = (max_workers, thread_name_prefix, initializer, initargs, max_pending, start))]
+    fn _init(
+        &self,
+        max_workers: usize,
+        thread_name_prefix: String,
+        initializer: Option<Py<PyAny>>,
+        initargs: Py<PyTuple>,
+        max_pending: Option<usize>,
+        start: Py<PyAny>,
+    ) -> PyResult<()> {
+        let mut builder = threadkit::futures::ThreadPoolExecutor::builder()
+            .max_workers(max_workers)
+            .thread_name_prefix(thread_name_prefix)
+            .host(Arc::new(PyHost { start }))
+            .wait_on_drop(false);
+        if let Some(max_pending) = max_pending {
+            builder = builder.max_pending(max_pending);
+        }
+        if let Some(initializer) = initializer {
+            builder = builder.initializer_reporting(move || {
+                Python::attach(|py| match initializer.bind(py).call1(initargs.bind(py)) {
+                    Ok(_) => true,
+                    Err(error) => {
+                        log_initializer_failure(py, error);
+                        false
+                    }
+                })
+            });
+        }
+        let executor = Python::attach(|py| builder.build().or_raise(py))?;
+        self.core
+            .set(Core {
+                executor,
+                bounded: max_pending.is_some(),
+            })
+            .map_err(|_| PyRuntimeError::new_err("ThreadPoolExecutor.__init__ called twice"))
+    }
+
+    /// Submit a callable to be executed with the given arguments; return its `Future`.
+    #[pyo3(signature = (r#fn, /, *args, **kwargs))]
+    fn submit<'py>(
+        &self,
+        py: Python<'py>,
+        r#fn: Py<PyAny>,
+        args: Py<PyTuple>,
+        kwargs: Option<Py<PyDict>>,
+    ) -> PyResult<Bound<'py, Future>> {
+        let core = self.core()?;
+        let executor = &core.executor;
+        if INTERPRETER_SHUTDOWN.load(Ordering::SeqCst)
+            && !executor.is_broken()
+            && !executor.is_shutdown()
+        {
+            return Err(PyRuntimeError::new_err(
+                "cannot schedule new futures after interpreter shutdown",
+            ));
+        }
+        let future = Future::create(py)?;
+        let call = call(r#fn, args, kwargs);
+        let submitted = if core.bounded {
+            let native = future.get();
+            blocking::wait(py, || executor.submit_to(&native.core, call))?
+        } else {
+            executor.submit_to(&future.get().core, call)
+        };
+        match submitted {
+            Ok(()) => Ok(future),
+            Err(SubmitError::Start(_)) if START_ERROR.with_borrow(Option::is_some) => {
+                Err(START_ERROR.take().expect("checked above"))
+            }
+            Err(error) => Err(error.to_pyerr(py)),
+        }
+    }
+
+    /// Stops accepting calls; with `cancel_futures`, cancels the queued ones. Does not wait: the
+    /// façade joins the worker threads.
+    fn _shutdown_pool(&self, py: Python<'_>, cancel_futures: bool) -> PyResult<()> {
+        let executor = self.executor()?;
+        // Detached: a submit in flight may be starting a thread, which needs the interpreter.
+        py.detach(|| executor.shutdown(false, cancel_futures));
+        Ok(())
+    }
+
+    /// In a forked child: forget the parent's workers, so the next submit starts new ones.
+    fn _reinit_after_fork(&self) -> PyResult<()> {
+        // SAFETY: the façade calls this only from `os.register_at_fork(after_in_child=...)`,
+        // in the child right after the fork, before any other thread of the child exists.
+        unsafe { self.executor()?.reinit_after_fork() };
+        Ok(())
+    }
+
+    /// The most worker threads (the stdlib's private `_max_workers`).
+    #[getter]
+    fn _max_workers(&self) -> PyResult<usize> {
+        Ok(self.executor()?.max_workers())
+    }
+
+    /// The stdlib's private `_thread_name_prefix`.
+    #[getter]
+    fn _thread_name_prefix(&self) -> PyResult<String> {
+        Ok(self.executor()?.thread_name_prefix().to_owned())
+    }
+
+    /// The stdlib's private `_broken`: False, or why the pool is broken.
+    #[getter]
+    fn _broken(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let executor = self.executor()?;
+        Ok(if executor.is_broken() {
+            threadkit::futures::BrokenThreadPool
+                .to_string()
+                .into_pyobject(py)?
+                .into_any()
+                .unbind()
+        } else {
+            false.into_pyobject(py)?.to_owned().into_any().unbind()
+        })
+    }
+
+    /// The stdlib's private `_shutdown`.
+    #[getter]
+    fn _shutdown(&self) -> PyResult<bool> {
+        Ok(self.executor()?.is_shutdown())
+    }
+
+    /// Calls queued and not yet started (beyond the stdlib).
+    #[getter]
+    fn pending_tasks(&self) -> PyResult<usize> {
+        Ok(self.executor()?.pending())
+    }
+
+    /// Calls running now (beyond the stdlib).
+    #[getter]
+    fn running_tasks(&self) -> PyResult<usize> {
+        Ok(self.executor()?.running())
+    }
+
+    /// Calls finished so far (beyond the stdlib).
+    #[getter]
+    fn completed_tasks(&self) -> PyResult<u64> {
+        Ok(self.executor()?.completed())
+    }
+}
+
+/// `LOGGER.critical('Exception in initializer:', exc_info=True)`, as the stdlib's worker does.
+fn log_initializer_failure(py: Python<'_>, error: PyErr) {
+    let logged = (|| -> PyResult<()> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item(intern!(py, "exc_info"), error.into_value(py))?;
+        logger(py)?.call_method(
+            intern!(py, "critical"),
+            ("Exception in initializer:",),
+            Some(&kwargs),
+        )?;
+        Ok(())
+    })();
+    if let Err(error) = logged {
+        error.write_unraisable(py, None);
+    }
+}

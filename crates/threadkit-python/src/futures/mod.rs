@@ -1,0 +1,15 @@
+//! The classes and functions of `threadkit.futures`.
+//!
+//! | file          | items                              | core                                        |
+//! |---------------|------------------------------------|---------------------------------------------|
+//! | `future.rs`   | `Future`                           | [`threadkit::futures::Future`]              |
+//! | `executor.rs` | `ThreadPoolExecutor`               | [`threadkit::futures::ThreadPoolExecutor`]  |
+//! | `waiting.rs`  | `wait`, `as_completed`             | [`threadkit::futures::wait`], [`threadkit::futures::as_completed`] |
+
+mod executor;
+mod future;
+mod waiting;
+
+pub(crate) use executor::{_set_interpreter_shutdown, ThreadPoolExecutor};
+pub(crate) use future::{_set_future_type, Future};
+pub(crate) use waiting::{AsCompleted, as_completed, wait};

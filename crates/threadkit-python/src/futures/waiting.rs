@@ -1,0 +1,197 @@
+//! `concurrent.futures.wait` and `as_completed` over the core's, for lists of threadkit
+//! futures. Both return `None` when a future is not threadkit's; the façade then runs the
+//! stdlib's own algorithm, which works on threadkit's futures too (through `_condition` and
+//! `_waiters`).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use pyo3::exceptions::{PyStopIteration, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyFloat, PySet};
+use threadkit::futures::ReturnWhen;
+
+use super::future::{Core, Future};
+use crate::blocking;
+use crate::errors::ToPyErr;
+use crate::timeout;
+
+/// The core futures of `fs` and, by core identity, their Python objects; `None` if one of them
+/// is not a threadkit future.
+fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<(Vec<Core>, HashMap<usize, Py<PyAny>>)>> {
+    let mut cores = Vec::new();
+    let mut objects = HashMap::new();
+    for future in fs.try_iter()? {
+        let future = future?;
+        let Ok(native) = future.cast::<Future>() else {
+            return Ok(None);
+        };
+        let core = native.get().core.clone();
+        if objects.insert(core.id(), future.unbind()).is_none() {
+            cores.push(core);
+        }
+    }
+    Ok(Some((cores, objects)))
+}
+
+/// `wait(fs, timeout, return_when)` on threadkit futures: `(done, not_done)` as sets, or `None`
+/// if `fs` holds a future that is not threadkit's.
+#[pyfunction]
+#[pyo3(signature = (fs, timeout = None, return_when = None))]
+pub(crate) fn wait<'py>(
+    py: Python<'py>,
+    fs: &Bound<'py, PyAny>,
+    timeout: Option<&Bound<'py, PyAny>>,
+    return_when: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Option<(Bound<'py, PySet>, Bound<'py, PySet>)>> {
+    let Some((cores, objects)) = natives(fs)? else {
+        return Ok(None);
+    };
+    let mode = match return_when {
+        None => Some(ReturnWhen::AllCompleted),
+        Some(value) => match value.extract::<&str>() {
+            Ok("FIRST_COMPLETED") => Some(ReturnWhen::FirstCompleted),
+            Ok("FIRST_EXCEPTION") => Some(ReturnWhen::FirstException),
+            Ok("ALL_COMPLETED") => Some(ReturnWhen::AllCompleted),
+            _ => None,
+        },
+    };
+    let all_done = || {
+        cores
+            .iter()
+            .all(|core| matches!(core.state_name(), "FINISHED" | "CANCELLED_AND_NOTIFIED"))
+    };
+    // The stdlib checks the condition only when it has to wait.
+    let mode = match mode {
+        Some(mode) => mode,
+        None if all_done() => ReturnWhen::AllCompleted,
+        None => {
+            let repr = return_when.map_or_else(
+                || Ok("None".to_owned()),
+                |value| value.repr().map(|repr| repr.to_string()),
+            )?;
+            return Err(PyValueError::new_err(format!(
+                "Invalid return condition: {repr}"
+            )));
+        }
+    };
+    let timeout = timeout::wait(py, timeout)?;
+    let outcome = if timeout == Some(Duration::ZERO) || all_done() {
+        threadkit::futures::wait(&cores, Some(Duration::ZERO), mode)
+    } else {
+        blocking::wait(py, || threadkit::futures::wait(&cores, timeout, mode))?
+    };
+    let done = PySet::empty(py)?;
+    for core in &outcome.done {
+        done.add(objects[&core.id()].bind(py))?;
+    }
+    let not_done = PySet::empty(py)?;
+    for core in &outcome.not_done {
+        not_done.add(objects[&core.id()].bind(py))?;
+    }
+    Ok(Some((done, not_done)))
+}
+
+/// `as_completed(fs, timeout)` on threadkit futures, or `None` if `fs` holds a future that is
+/// not threadkit's.
+#[pyfunction]
+#[pyo3(signature = (fs, timeout = None))]
+pub(crate) fn as_completed(
+    fs: &Bound<'_, PyAny>,
+    timeout: Option<Bound<'_, PyAny>>,
+) -> PyResult<Option<AsCompleted>> {
+    let Some((cores, objects)) = natives(fs)? else {
+        return Ok(None);
+    };
+    Ok(Some(AsCompleted {
+        state: Mutex::new(State::Created {
+            cores,
+            timeout: timeout.map(Bound::unbind),
+        }),
+        objects,
+    }))
+}
+
+/// The iterator of [`as_completed`]. Like the stdlib's generator it starts at the first
+/// `next()`: that is when the timeout starts to run.
+#[pyclass(module = "threadkit.futures", name = "_AsCompleted", frozen)]
+pub(crate) struct AsCompleted {
+    state: Mutex<State>,
+    objects: HashMap<usize, Py<PyAny>>,
+}
+
+enum State {
+    Created {
+        cores: Vec<Core>,
+        timeout: Option<Py<PyAny>>,
+    },
+    Running(threadkit::futures::AsCompleted<super::future::Value, super::future::Failure>),
+    Ended,
+}
+
+impl fmt::Debug for AsCompleted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsCompleted")
+            .field("futures", &self.objects.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[pymethods]
+impl AsCompleted {
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let Ok(mut state) = self.state.try_lock() else {
+            return Err(PyValueError::new_err("generator already executing"));
+        };
+        if let State::Created { cores, timeout } = &*state {
+            let timeout = match timeout {
+                // The stdlib computes `timeout + time.monotonic()`, failing as that addition does.
+                Some(timeout) => {
+                    let timeout = timeout.bind(py);
+                    timeout.add(PyFloat::new(py, 0.0))?;
+                    Some(timeout::wait(py, Some(timeout))?)
+                }
+                None => None,
+            };
+            *state = State::Running(threadkit::futures::as_completed(cores, timeout.flatten()));
+        }
+        let State::Running(iterator) = &mut *state else {
+            return Err(PyStopIteration::new_err(()));
+        };
+        if let Some(core) = iterator.try_next() {
+            return Ok(self.objects[&core.id()].clone_ref(py));
+        }
+        let next = blocking::wait(py, || iterator.next());
+        let next = match next {
+            Ok(next) => next,
+            Err(error) => {
+                *state = State::Ended;
+                return Err(error);
+            }
+        };
+        match next {
+            Some(Ok(core)) => Ok(self.objects[&core.id()].clone_ref(py)),
+            Some(Err(error)) => {
+                *state = State::Ended;
+                Err(error.to_pyerr(py))
+            }
+            None => {
+                *state = State::Ended;
+                Err(PyStopIteration::new_err(()))
+            }
+        }
+    }
+
+    /// Stops the iteration and unregisters from the futures (like closing the generator).
+    fn close(&self) {
+        if let Ok(mut state) = self.state.try_lock() {
+            *state = State::Ended;
+        }
+    }
+}

@@ -1,0 +1,263 @@
+"""A drop-in replacement for the standard library's :mod:`concurrent.futures` thread pool.
+
+``Future``, ``ThreadPoolExecutor``, ``wait`` and ``as_completed`` are threadkit's own, native;
+every other name (``ProcessPoolExecutor``, ``Executor``, the exceptions and constants) is the
+standard library's object, so ``__all__`` is the stdlib's. threadkit's ``Future`` and
+``ThreadPoolExecutor`` are instances of the stdlib's classes, so ``asyncio.wrap_future``,
+``loop.run_in_executor`` and the stdlib's own ``wait``/``as_completed`` accept them, and
+threadkit's ``wait``/``as_completed`` accept stdlib futures too (a list that holds one runs the
+stdlib's algorithm).
+
+Beyond the stdlib, opt-in: ``ThreadPoolExecutor(max_pending=n)`` makes ``submit`` wait while
+``n`` calls are queued; ``map(..., buffersize=n)`` (3.14's) on every Python; the counts
+``pending_tasks``, ``running_tasks`` and ``completed_tasks``.
+"""
+
+import collections
+import concurrent.futures as _std
+import itertools
+import os
+import sys
+import threading as _std_threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import (
+    ALL_COMPLETED as ALL_COMPLETED,
+)
+from concurrent.futures import (
+    FIRST_COMPLETED as FIRST_COMPLETED,
+)
+from concurrent.futures import (
+    FIRST_EXCEPTION as FIRST_EXCEPTION,
+)
+from concurrent.futures import (
+    BrokenExecutor as BrokenExecutor,
+)
+from concurrent.futures import (
+    CancelledError as CancelledError,
+)
+from concurrent.futures import (
+    Executor as Executor,
+)
+from concurrent.futures import (
+    ProcessPoolExecutor as ProcessPoolExecutor,
+)
+from concurrent.futures import (
+    TimeoutError as TimeoutError,
+)
+from concurrent.futures._base import DoneAndNotDoneFutures
+from concurrent.futures.thread import BrokenThreadPool as BrokenThreadPool
+from types import TracebackType
+from typing import Any, TypeVar
+
+from threadkit import _native
+
+if sys.version_info >= (3, 13):
+    from concurrent.futures import InvalidStateError as InvalidStateError
+
+__all__ = list(_std.__all__)  # the running stdlib's, whatever its version
+
+# The names threadkit provides itself; a test checks that every other name is the stdlib's own.
+_NATIVE = frozenset({"Future", "ThreadPoolExecutor", "wait", "as_completed"})
+
+_T = TypeVar("_T")
+
+
+class Future(_native.futures.Future, _std.Future):  # type: ignore[misc]
+    """The result of a call that may not have finished yet: ``concurrent.futures.Future``.
+
+    Native (threadkit's state machine, waiting and callbacks) and an instance of the stdlib's
+    class.
+    """
+
+    __init__ = object.__init__  # all state is made by the native constructor
+
+
+_native.futures._set_future_type(Future)
+
+# Live executors (told to stop at exit and reset in a forked child) and every worker thread.
+_executors: "weakref.WeakSet[ThreadPoolExecutor]" = weakref.WeakSet()
+_workers: "weakref.WeakSet[_std_threading.Thread]" = weakref.WeakSet()
+
+
+def _start_worker(threads: "set[_std_threading.Thread]", name: str, work: Callable[[], None]) -> None:
+    """Starts one pool worker: a ``threading.Thread`` named ``name`` running ``work``."""
+    thread = _std_threading.Thread(name=name, target=work)
+    thread.start()
+    threads.add(thread)
+    _workers.add(thread)
+
+
+def _default_max_workers() -> int:
+    count = os.process_cpu_count() if sys.version_info >= (3, 13) else os.cpu_count()
+    return min(32, (count or 1) + 4)
+
+
+class ThreadPoolExecutor(_native.futures.ThreadPoolExecutor, _std.ThreadPoolExecutor):  # type: ignore[misc]
+    """A pool of threads that runs calls asynchronously: ``concurrent.futures.ThreadPoolExecutor``.
+
+    The same constructor, methods and private attributes as the stdlib's, plus ``max_pending``:
+    with it, ``submit`` waits while that many calls are queued and not yet started.
+
+    Leaving a ``with`` block by an exception cancels the calls still queued and waits only for
+    the running ones (CPython runs the whole queue first: gh-125886).
+    """
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        thread_name_prefix: str = "",
+        initializer: Callable[..., object] | None = None,
+        initargs: tuple[Any, ...] = (),
+        *,
+        max_pending: int | None = None,
+    ) -> None:
+        if max_workers is None:
+            max_workers = _default_max_workers()
+        if max_workers <= 0:
+            raise ValueError("max_workers must be greater than 0")
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        if max_pending is not None and max_pending <= 0:
+            raise ValueError("max_pending must be greater than 0")
+        self._threads: set[_std_threading.Thread] = set()
+        self._initializer = initializer
+        self._initargs = initargs
+        self._init(
+            max_workers,
+            thread_name_prefix,
+            initializer,
+            tuple(initargs),
+            max_pending,
+            _start_function(self._threads),
+        )
+        _executors.add(self)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop accepting calls; with ``wait``, return once every worker has finished."""
+        self._shutdown_pool(cancel_futures)
+        if wait:
+            for thread in list(self._threads):
+                thread.join()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> bool:
+        self.shutdown(wait=True, cancel_futures=exc_type is not None)
+        return False
+
+    def map(  # type: ignore[override]
+        self,
+        fn: Callable[..., _T],
+        *iterables: Iterable[Any],
+        timeout: float | None = None,
+        chunksize: int = 1,
+        buffersize: int | None = None,
+    ) -> Iterator[_T]:
+        """Like the builtin ``map``, in the pool; results in order.
+
+        With ``buffersize`` (3.14's), at most that many calls are submitted ahead of the results
+        consumed, and the iterables are read lazily.
+        """
+        if buffersize is not None and not isinstance(buffersize, int):
+            raise TypeError("buffersize must be an integer or None")
+        if buffersize is not None and buffersize < 1:
+            raise ValueError("buffersize must be None or > 0")
+        end_time = None if timeout is None else timeout + time.monotonic()
+        args = zip(*iterables, strict=False)
+        submit = self.submit
+        if buffersize is None:
+            fs = collections.deque(submit(fn, *a) for a in args)
+        else:
+            fs = collections.deque(submit(fn, *a) for a in itertools.islice(args, buffersize))
+        return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize)
+
+
+def _start_function(threads: "set[_std_threading.Thread]") -> Callable[[str, Callable[[], None]], None]:
+    def start(name: str, work: Callable[[], None]) -> None:
+        _start_worker(threads, name, work)
+
+    return start
+
+
+def _map_results(
+    executor: "weakref.ref[ThreadPoolExecutor]",
+    fs: "collections.deque[Future]",
+    fn: Callable[..., _T],
+    args: Iterator[tuple[Any, ...]],
+    end_time: float | None,
+    buffersize: int | None,
+) -> Iterator[_T]:
+    """The results of ``map``, in order; cancels what is left when closed or on error."""
+    try:
+        while fs:
+            if buffersize is not None:
+                pool = executor()
+                if pool is not None:
+                    for a in itertools.islice(args, 1):
+                        fs.append(pool.submit(fn, *a))
+                del pool
+            future = fs.popleft()
+            try:
+                if end_time is None:
+                    yield future.result()
+                else:
+                    yield future.result(end_time - time.monotonic())
+            finally:
+                future.cancel()
+                del future
+    finally:
+        for future in fs:
+            future.cancel()
+
+
+def wait(
+    fs: Iterable[_std.Future[Any]],
+    timeout: float | None = None,
+    return_when: str = ALL_COMPLETED,
+) -> DoneAndNotDoneFutures[Any]:
+    """Wait for the futures to complete: ``concurrent.futures.wait``."""
+    fs = set(fs)
+    outcome = _native.futures.wait(fs, timeout, return_when)
+    if outcome is None:  # a future that is not threadkit's: the stdlib's algorithm
+        return _std.wait(fs, timeout, return_when)
+    return DoneAndNotDoneFutures(*outcome)
+
+
+def as_completed(
+    fs: Iterable[_std.Future[_T]], timeout: float | None = None
+) -> Iterator[_std.Future[_T]]:
+    """Yield the futures as they complete: ``concurrent.futures.as_completed``."""
+    fs = set(fs)
+    iterator = _native.futures.as_completed(fs, timeout)
+    if iterator is None:  # a future that is not threadkit's: the stdlib's algorithm
+        return _std.as_completed(fs, timeout)
+    return iterator  # type: ignore[no-any-return]
+
+
+def _python_exit() -> None:
+    """At exit, before non-daemon threads are joined: no new calls; the queues drain."""
+    _native.futures._set_interpreter_shutdown(True)
+    for executor in list(_executors):
+        executor._shutdown_pool(False)
+    for thread in list(_workers):
+        thread.join()
+
+
+def _after_fork_in_child() -> None:
+    _native.futures._set_interpreter_shutdown(False)
+    for executor in list(_executors):
+        executor._reinit_after_fork()
+        executor._threads.clear()
+    _workers.clear()
+
+
+_std_threading._register_atexit(_python_exit)  # type: ignore[attr-defined]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+del sys
