@@ -18,9 +18,12 @@ use crate::blocking;
 use crate::errors::ToPyErr;
 use crate::timeout;
 
+/// Distinct core futures, and their Python objects by core identity.
+type Natives = (Vec<Core>, HashMap<usize, Py<PyAny>>);
+
 /// The core futures of `fs` and, by core identity, their Python objects; `None` if one of them
 /// is not a threadkit future.
-fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<(Vec<Core>, HashMap<usize, Py<PyAny>>)>> {
+fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<Natives>> {
     let mut cores = Vec::new();
     let mut objects = HashMap::new();
     for future in fs.try_iter()? {
