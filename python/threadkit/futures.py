@@ -89,9 +89,14 @@ def _start_worker(threads: "set[_std_threading.Thread]", name: str, work: Callab
     _workers.add(thread)
 
 
+if sys.version_info >= (3, 13):
+    _cpu_count = os.process_cpu_count
+else:
+    _cpu_count = os.cpu_count
+
+
 def _default_max_workers() -> int:
-    count = os.process_cpu_count() if sys.version_info >= (3, 13) else os.cpu_count()
-    return min(32, (count or 1) + 4)
+    return min(32, (_cpu_count() or 1) + 4)
 
 
 class ThreadPoolExecutor(_native.futures.ThreadPoolExecutor, _std.ThreadPoolExecutor):  # type: ignore[misc]
@@ -201,18 +206,24 @@ def _map_results(
                     for a in itertools.islice(args, 1):
                         fs.append(pool.submit(fn, *a))
                 del pool
-            future = fs.popleft()
-            try:
-                if end_time is None:
-                    yield future.result()
-                else:
-                    yield future.result(end_time - time.monotonic())
-            finally:
-                future.cancel()
-                del future
+            if end_time is None:
+                yield _result_or_cancel(fs.popleft())
+            else:
+                yield _result_or_cancel(fs.popleft(), end_time - time.monotonic())
     finally:
         for future in fs:
             future.cancel()
+
+
+def _result_or_cancel(future: Future, timeout: float | None = None) -> Any:
+    """The future's result; cancelled if that raises. No reference to it outlives the call."""
+    try:
+        try:
+            return future.result(timeout)
+        finally:
+            future.cancel()
+    finally:
+        del future
 
 
 def wait(

@@ -459,6 +459,12 @@ impl Future {
 }
 
 impl Future {
+    /// Whether `_state = FINISHED` or an assignment to a finished future's `_result` or
+    /// `_exception` made the private attributes the outcome.
+    pub(crate) fn assigned_by_hand(&self) -> bool {
+        self.manual_active.load(Ordering::Acquire)
+    }
+
     /// Assigns `_result` or `_exception`; on a finished future that makes the manual slots the
     /// outcome, starting from the core's.
     fn assign(&self, py: Python<'_>, write: impl FnOnce(&mut Manual)) {

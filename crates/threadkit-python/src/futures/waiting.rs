@@ -22,7 +22,8 @@ use crate::timeout;
 type Natives = (Vec<Core>, HashMap<usize, Py<PyAny>>);
 
 /// The core futures of `fs` and, by core identity, their Python objects; `None` if one of them
-/// is not a threadkit future.
+/// is not a threadkit future, or is one whose outcome was assigned by hand (`_state`,
+/// `_exception`), which only the private attributes the stdlib's algorithm reads know of.
 fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<Natives>> {
     let mut cores = Vec::new();
     let mut objects = HashMap::new();
@@ -31,6 +32,9 @@ fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<Natives>> {
         let Ok(native) = future.cast::<Future>() else {
             return Ok(None);
         };
+        if native.get().assigned_by_hand() {
+            return Ok(None);
+        }
         let core = native.get().core.clone();
         if objects.insert(core.id(), future.unbind()).is_none() {
             cores.push(core);
@@ -113,7 +117,7 @@ pub(crate) fn as_completed(
             cores,
             timeout: timeout.map(Bound::unbind),
         }),
-        objects,
+        objects: Mutex::new(objects),
     }))
 }
 
@@ -122,7 +126,8 @@ pub(crate) fn as_completed(
 #[pyclass(module = "threadkit.futures", name = "_AsCompleted", frozen)]
 pub(crate) struct AsCompleted {
     state: Mutex<State>,
-    objects: HashMap<usize, Py<PyAny>>,
+    /// The futures not yielded yet: a yielded one is not kept alive by the iterator.
+    objects: Mutex<HashMap<usize, Py<PyAny>>>,
 }
 
 enum State {
@@ -136,9 +141,18 @@ enum State {
 
 impl fmt::Debug for AsCompleted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AsCompleted")
-            .field("futures", &self.objects.len())
-            .finish_non_exhaustive()
+        f.debug_struct("AsCompleted").finish_non_exhaustive()
+    }
+}
+
+impl AsCompleted {
+    /// The Python object of a future being yielded, which the iterator then forgets.
+    fn take(&self, core: &Core) -> Py<PyAny> {
+        self.objects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&core.id())
+            .expect("every yielded future is one of the iterator's, yielded once")
     }
 }
 
@@ -168,7 +182,7 @@ impl AsCompleted {
             return Err(PyStopIteration::new_err(()));
         };
         if let Some(core) = iterator.try_next() {
-            return Ok(self.objects[&core.id()].clone_ref(py));
+            return Ok(self.take(&core));
         }
         let next = blocking::wait(py, || iterator.next());
         let next = match next {
@@ -179,7 +193,7 @@ impl AsCompleted {
             }
         };
         match next {
-            Some(Ok(core)) => Ok(self.objects[&core.id()].clone_ref(py)),
+            Some(Ok(core)) => Ok(self.take(&core)),
             Some(Err(error)) => {
                 *state = State::Ended;
                 Err(error.to_pyerr(py))
@@ -195,6 +209,10 @@ impl AsCompleted {
     fn close(&self) {
         if let Ok(mut state) = self.state.try_lock() {
             *state = State::Ended;
+            self.objects
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
         }
     }
 }
