@@ -49,7 +49,7 @@ from concurrent.futures import (
 from concurrent.futures._base import DoneAndNotDoneFutures
 from concurrent.futures.thread import BrokenThreadPool as BrokenThreadPool
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from threadkit import _native
 
@@ -64,7 +64,7 @@ _NATIVE = frozenset({"Future", "ThreadPoolExecutor", "wait", "as_completed"})
 _T = TypeVar("_T")
 
 
-class Future(_native.futures.Future, _std.Future):  # type: ignore[misc]
+class Future(_native.futures.Future, _std.Future[Any]):  # type: ignore[override]
     """The result of a call that may not have finished yet: ``concurrent.futures.Future``.
 
     Native (threadkit's state machine, waiting and callbacks) and an instance of the stdlib's
@@ -81,7 +81,9 @@ _executors: "weakref.WeakSet[ThreadPoolExecutor]" = weakref.WeakSet()
 _workers: "weakref.WeakSet[_std_threading.Thread]" = weakref.WeakSet()
 
 
-def _start_worker(threads: "set[_std_threading.Thread]", name: str, work: Callable[[], None]) -> None:
+def _start_worker(
+    threads: "set[_std_threading.Thread]", name: str, work: Callable[[], None]
+) -> None:
     """Starts one pool worker: a ``threading.Thread`` named ``name`` running ``work``."""
     thread = _std_threading.Thread(name=name, target=work)
     thread.start()
@@ -99,7 +101,9 @@ def _default_max_workers() -> int:
     return min(32, (_cpu_count() or 1) + 4)
 
 
-class ThreadPoolExecutor(_native.futures.ThreadPoolExecutor, _std.ThreadPoolExecutor):  # type: ignore[misc]
+class ThreadPoolExecutor(  # type: ignore[misc, override]
+    _native.futures.ThreadPoolExecutor, _std.ThreadPoolExecutor
+):
     """A pool of threads that runs calls asynchronously: ``concurrent.futures.ThreadPoolExecutor``.
 
     The same constructor, methods and private attributes as the stdlib's, plus ``max_pending``:
@@ -127,8 +131,6 @@ class ThreadPoolExecutor(_native.futures.ThreadPoolExecutor, _std.ThreadPoolExec
         if max_pending is not None and max_pending <= 0:
             raise ValueError("max_pending must be greater than 0")
         self._threads: set[_std_threading.Thread] = set()
-        self._initializer = initializer
-        self._initargs = initargs
         self._init(
             max_workers,
             thread_name_prefix,
@@ -151,11 +153,11 @@ class ThreadPoolExecutor(_native.futures.ThreadPoolExecutor, _std.ThreadPoolExec
         exc_type: type[BaseException] | None,
         exc_val: BaseException | None,
         exc_tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:
         self.shutdown(wait=True, cancel_futures=exc_type is not None)
         return False
 
-    def map(  # type: ignore[override]
+    def map(
         self,
         fn: Callable[..., _T],
         *iterables: Iterable[Any],
@@ -182,7 +184,9 @@ class ThreadPoolExecutor(_native.futures.ThreadPoolExecutor, _std.ThreadPoolExec
         return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize)
 
 
-def _start_function(threads: "set[_std_threading.Thread]") -> Callable[[str, Callable[[], None]], None]:
+def _start_function(
+    threads: "set[_std_threading.Thread]",
+) -> Callable[[str, Callable[[], None]], None]:
     def start(name: str, work: Callable[[], None]) -> None:
         _start_worker(threads, name, work)
 
@@ -191,7 +195,7 @@ def _start_function(threads: "set[_std_threading.Thread]") -> Callable[[str, Cal
 
 def _map_results(
     executor: "weakref.ref[ThreadPoolExecutor]",
-    fs: "collections.deque[Future]",
+    fs: "collections.deque[_native.futures.Future]",
     fn: Callable[..., _T],
     args: Iterator[tuple[Any, ...]],
     end_time: float | None,
@@ -215,7 +219,7 @@ def _map_results(
             future.cancel()
 
 
-def _result_or_cancel(future: Future, timeout: float | None = None) -> Any:
+def _result_or_cancel(future: _native.futures.Future, timeout: float | None = None) -> Any:
     """The future's result; cancelled if that raises. No reference to it outlives the call."""
     try:
         try:
@@ -247,7 +251,7 @@ def as_completed(
     iterator = _native.futures.as_completed(fs, timeout)
     if iterator is None:  # a future that is not threadkit's: the stdlib's algorithm
         return _std.as_completed(fs, timeout)
-    return iterator  # type: ignore[no-any-return]
+    return iterator
 
 
 def _python_exit() -> None:
