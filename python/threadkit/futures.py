@@ -246,12 +246,20 @@ def wait(
 def as_completed(
     fs: Iterable[_std.Future[_T]], timeout: float | None = None
 ) -> Iterator[_std.Future[_T]]:
-    """Yield the futures as they complete: ``concurrent.futures.as_completed``."""
+    """Yield the futures as they complete: ``concurrent.futures.as_completed``.
+
+    A generator, as the stdlib's: nothing happens, and the timeout does not start, before the
+    first ``next()``.
+    """
     fs = set(fs)
     iterator = _native.futures.as_completed(fs, timeout)
     if iterator is None:  # a future that is not threadkit's: the stdlib's algorithm
-        return _std.as_completed(fs, timeout)
-    return iterator
+        yield from _std.as_completed(fs, timeout)
+        return
+    try:
+        yield from iterator
+    finally:
+        iterator.close()
 
 
 def _python_exit() -> None:
