@@ -256,6 +256,7 @@ def as_completed(
     if iterator is None:  # a future that is not threadkit's: the stdlib's algorithm
         yield from _std.as_completed(fs, timeout)
         return
+    del fs  # the iterator holds each future only until it yields it
     try:
         yield from iterator
     finally:
