@@ -254,9 +254,11 @@ def as_completed(
     fs = set(fs)
     iterator = _native.futures.as_completed(fs, timeout)
     if iterator is None:  # a future that is not threadkit's: the stdlib's algorithm
-        yield from _std.as_completed(fs, timeout)
+        stdlib = _std.as_completed(fs, timeout)
+        del fs  # each generator holds a future only until it yields it
+        yield from stdlib
         return
-    del fs  # the iterator holds each future only until it yields it
+    del fs
     try:
         yield from iterator
     finally:
