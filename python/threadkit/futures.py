@@ -143,7 +143,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop accepting calls; with ``wait``, return once every worker has finished."""
-        self._shutdown_pool(cancel_futures)
+        self._shutdown_pool(cancel_futures, wait)
         if wait:
             for thread in list(self._threads):
                 thread.join()
@@ -269,7 +269,7 @@ def _python_exit() -> None:
     """At exit, before non-daemon threads are joined: no new calls; the queues drain."""
     _native.futures._set_interpreter_shutdown(True)
     for executor in list(_executors):
-        executor._shutdown_pool(False)
+        executor._shutdown_pool(False, True)
     for thread in list(_workers):
         thread.join()
 

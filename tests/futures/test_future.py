@@ -204,8 +204,8 @@ def _bad_calls() -> dict[str, Callable[[Any], Callable[[], object]]]:
         "running twice": lambda m: lambda: running(m).set_running_or_notify_cancel(),
         "wait bad return_when": lambda m: lambda: m.wait([m.Future()], 0, "SOMETIMES"),
         "wait timeout str": lambda m: lambda: m.wait([m.Future()], "1"),
-        "as_completed timeout str": lambda m: lambda: next(
-            iter(m.as_completed([m.Future()], timeout="1"))
+        "as_completed timeout str": lambda m: (
+            lambda: next(iter(m.as_completed([m.Future()], timeout="1")))
         ),
         "as_completed not iterable": lambda m: lambda: next(m.as_completed(3)),
         "wait not iterable": lambda m: lambda: m.wait(3),

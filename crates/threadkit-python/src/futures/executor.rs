@@ -235,13 +235,20 @@ impl ThreadPoolExecutor {
         }
     }
 
-    /// Stops accepting calls; with `cancel_futures`, cancels the queued ones. Does not wait: the
-    /// façade joins the worker threads.
-    fn _shutdown_pool(&self, py: Python<'_>, cancel_futures: bool) -> PyResult<()> {
+    /// Stops accepting calls; with `cancel_futures`, cancels the queued ones; with `wait`, waits
+    /// (interruptibly) until every worker has left the pool's loop. The façade then joins the
+    /// threads, which by then only have to end: a Ctrl-C during the wait never lands inside
+    /// `Thread.join` (which on 3.11 would mark a running thread as stopped).
+    #[pyo3(signature = (cancel_futures, wait = false))]
+    fn _shutdown_pool(&self, py: Python<'_>, cancel_futures: bool, wait: bool) -> PyResult<()> {
         let executor = self.executor()?;
         // Detached: a submit in flight may be starting a thread, which needs the interpreter.
-        py.detach(|| executor.shutdown(false, cancel_futures));
-        Ok(())
+        if wait {
+            blocking::wait(py, || executor.shutdown(true, cancel_futures))
+        } else {
+            py.detach(|| executor.shutdown(false, cancel_futures));
+            Ok(())
+        }
     }
 
     /// In a forked child: forget the parent's workers, so the next submit starts new ones.

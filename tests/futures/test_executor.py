@@ -1,0 +1,316 @@
+"""threadkit.futures.ThreadPoolExecutor: what CPython's suite does not cover."""
+
+import asyncio
+import concurrent.futures as std
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from signals import interrupt_while_blocked
+from threadkit import futures as tk
+
+
+def test_workers_are_named_threads_and_go_away_after_shutdown() -> None:
+    baseline = threading.active_count()
+    pool = tk.ThreadPoolExecutor(3, thread_name_prefix="resizer")
+    gate = threading.Event()
+    fs = [pool.submit(gate.wait, 10) for _ in range(3)]
+    names = {thread.name for thread in threading.enumerate()}
+    assert {"resizer_0", "resizer_1", "resizer_2"} <= names
+    assert len(pool._threads) == 3
+    assert pool.running_tasks + pool.pending_tasks == 3
+    gate.set()
+    pool.shutdown(wait=True)
+    assert all(future.result() is True for future in fs)
+    assert pool.completed_tasks == 3
+    assert threading.active_count() == baseline
+
+
+def test_idle_workers_are_reused() -> None:
+    with tk.ThreadPoolExecutor(8) as pool:
+        for n in range(20):
+            assert pool.submit(abs, -n).result(timeout=10) == n
+        assert len(pool._threads) == 1
+
+
+def test_leaving_with_by_an_exception_cancels_the_queue_and_waits_for_running() -> None:
+    started = threading.Event()
+    release = threading.Event()
+    with pytest.raises(RuntimeError, match="leave"), tk.ThreadPoolExecutor(1) as pool:
+        running = pool.submit(lambda: (started.set(), release.wait(10))[1])
+        queued = [pool.submit(int) for _ in range(5)]
+        assert started.wait(10)
+        threading.Timer(0.05, release.set).start()
+        raise RuntimeError("leave")
+    assert running.done() and running.result() is True, "the running call finished first"
+    assert all(future.cancelled() for future in queued)
+
+
+def test_leaving_with_normally_runs_the_whole_queue() -> None:
+    with tk.ThreadPoolExecutor(1) as pool:
+        fs = [pool.submit(time.sleep, 0.001) for _ in range(20)]
+    assert all(future.done() and not future.cancelled() for future in fs)
+
+
+def test_shutdown_cancel_futures_cancels_what_is_queued() -> None:
+    pool = tk.ThreadPoolExecutor(1)
+    gate = threading.Event()
+    first = pool.submit(gate.wait, 10)
+    rest = [pool.submit(int) for _ in range(10)]
+    threading.Timer(0.05, gate.set).start()
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert first.result() is True
+    assert all(future.cancelled() for future in rest)
+    with pytest.raises(RuntimeError, match="cannot schedule new futures after shutdown"):
+        pool.submit(int)
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_failing_initializer_breaks_the_pool_and_logs_critical() -> None:
+    handler = _Records()
+    logger = logging.getLogger("concurrent.futures")
+    logger.addHandler(handler)
+    try:
+
+        def fail() -> None:
+            time.sleep(0.05)
+            raise ValueError("no database")
+
+        pool = tk.ThreadPoolExecutor(1, initializer=fail)
+        queued = [pool.submit(int) for _ in range(3)]
+        for future in queued:
+            with pytest.raises(tk.BrokenThreadPool, match="initializer failed"):
+                future.result(timeout=10)
+        assert pool._broken == (
+            "A thread initializer failed, the thread pool is not usable anymore"
+        )
+        with pytest.raises(tk.BrokenThreadPool):
+            pool.submit(int)
+        pool.shutdown()
+    finally:
+        logger.removeHandler(handler)
+    critical = [r for r in handler.records if r.levelno == logging.CRITICAL]
+    assert [r.getMessage() for r in critical] == ["Exception in initializer:"]
+    assert critical[0].exc_info is not None and isinstance(critical[0].exc_info[1], ValueError)
+
+
+def test_initializer_runs_with_its_args_in_each_worker() -> None:
+    seen: list[tuple[str, str]] = []
+    with tk.ThreadPoolExecutor(
+        2,
+        initializer=lambda tag: seen.append((tag, threading.current_thread().name)),
+        initargs=("ready",),
+    ) as pool:
+        gate = threading.Event()
+        fs = [pool.submit(gate.wait, 10) for _ in range(2)]
+        gate.set()
+        for future in fs:
+            future.result(timeout=10)
+    assert sorted(seen) == [
+        ("ready", pool._thread_name_prefix + "_0"),
+        ("ready", pool._thread_name_prefix + "_1"),
+    ]
+
+
+def test_map_with_buffersize_is_lazy() -> None:
+    started: list[int] = []
+    consumed = 0
+
+    def items() -> Iterator[int]:
+        nonlocal consumed
+        for n in range(100):
+            consumed += 1
+            yield n
+
+    with tk.ThreadPoolExecutor(2) as pool:
+        results = pool.map(lambda n: started.append(n) or n * 2, items(), buffersize=4)
+        assert consumed == 4
+        assert next(results) == 0
+        assert consumed == 5
+        assert list(results) == [n * 2 for n in range(1, 100)]
+    assert sorted(started) == list(range(100))
+
+
+def test_map_buffersize_checks_like_python_314() -> None:
+    with tk.ThreadPoolExecutor(1) as pool:
+        with pytest.raises(TypeError, match=r"^buffersize must be an integer or None$"):
+            pool.map(int, [], buffersize=1.5)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"^buffersize must be None or > 0$"):
+            pool.map(int, [], buffersize=0)
+
+
+def test_map_cancels_what_is_left_when_a_call_fails() -> None:
+    with tk.ThreadPoolExecutor(1) as pool:
+        gate = threading.Event()
+        blocker = pool.submit(gate.wait, 10)
+        results = pool.map(lambda n: 1 / n, [0, 1, 2])
+        gate.set()
+        with pytest.raises(ZeroDivisionError):
+            next(results)
+        assert blocker.result() is True
+
+
+def test_max_pending_makes_submit_wait() -> None:
+    with tk.ThreadPoolExecutor(1, max_pending=2) as pool:
+        gate = threading.Event()
+        pool.submit(gate.wait, 10)
+        deadline = time.monotonic() + 10
+        while pool.running_tasks == 0 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        pool.submit(int)
+        pool.submit(int)
+        submitted = threading.Event()
+        waiter = threading.Thread(target=lambda: (pool.submit(int), submitted.set()))
+        waiter.start()
+        assert not submitted.wait(0.1), "a third queued call must wait for room"
+        gate.set()
+        assert submitted.wait(10)
+        waiter.join(10)
+    with pytest.raises(ValueError, match="max_pending must be greater than 0"):
+        tk.ThreadPoolExecutor(1, max_pending=0)
+
+
+def test_asyncio_run_in_executor_to_thread_and_cancellation() -> None:
+    async def main() -> tuple[int, int, bool]:
+        loop = asyncio.get_running_loop()
+        pool = tk.ThreadPoolExecutor(2)
+        loop.set_default_executor(pool)
+        a = await loop.run_in_executor(pool, pow, 2, 5)
+        b = await asyncio.to_thread(abs, -7)
+        gate = threading.Event()
+        blocker = loop.run_in_executor(pool, gate.wait, 10)
+        blocker2 = loop.run_in_executor(pool, gate.wait, 10)
+        queued = loop.run_in_executor(pool, int)
+        queued.cancel()
+        try:
+            await queued
+        except asyncio.CancelledError:
+            cancelled = True
+        else:
+            cancelled = False
+        gate.set()
+        await blocker
+        await blocker2
+        wrapped = asyncio.wrap_future(pool.submit(abs, -3))
+        assert await wrapped == 3
+        return a, b, cancelled
+
+    assert asyncio.run(main()) == (32, 7, True)
+
+
+def _run(code: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_memory_stays_flat_over_a_million_submits() -> None:
+    done = _run(
+        """
+        import resource
+        import threadkit.futures as tk
+
+        def rss():
+            with open("/proc/self/statm") as statm:
+                return int(statm.read().split()[1]) * resource.getpagesize()
+
+        with tk.ThreadPoolExecutor(2) as pool:
+            def cycle(rounds):
+                for _ in range(rounds):
+                    fs = [pool.submit(int) for _ in range(1000)]
+                    for f in fs:
+                        f.result()
+            cycle(100)
+            before = rss()
+            cycle(1000)
+            print((rss() - before) // 2**20)
+        """,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) < 20, f"RSS grew by {done.stdout.strip()} MB"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_fork_with_running_workers() -> None:
+    done = _run(
+        """
+        import os, threading, time
+        import threadkit.futures as tk
+        import threadkit.threading as tkt
+
+        pool = tk.ThreadPoolExecutor(2)
+        gate = tkt.Event()
+        busy = [pool.submit(gate.wait, 10) for _ in range(2)]
+        lock = tkt.Lock()
+        lock.acquire()
+        time.sleep(0.05)
+        pid = os.fork()
+        if pid == 0:
+            fresh = tk.ThreadPoolExecutor(2)
+            ok = fresh.submit(pow, 2, 8).result(timeout=5) == 256
+            ok = ok and pool.submit(abs, -4).result(timeout=5) == 4
+            fresh.shutdown()
+            os._exit(0 if ok else 1)
+        gate.set()
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status))
+        pool.shutdown()
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0", done.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "pool = tk.ThreadPoolExecutor(1); f = pool.submit(gate.wait); blocked(); f.result()",
+        "pool = tk.ThreadPoolExecutor(1); f = pool.submit(gate.wait); blocked(); f.exception()",
+        "pool = tk.ThreadPoolExecutor(1); f = pool.submit(gate.wait); blocked(); tk.wait([f])",
+        "pool = tk.ThreadPoolExecutor(1); f = pool.submit(gate.wait); blocked(); "
+        "list(tk.as_completed([f]))",
+        "pool = tk.ThreadPoolExecutor(1); blocked(); list(pool.map(gate.wait, [None]))",
+        "pool = tk.ThreadPoolExecutor(1); pool.submit(gate.wait); blocked(); pool.shutdown()",
+    ],
+    ids=["result", "exception", "wait", "as_completed", "map", "shutdown"],
+)
+def test_ctrl_c_interrupts_blocking_calls(body: str) -> None:
+    code, output, elapsed = interrupt_while_blocked(
+        "import threadkit.futures as tk\n"
+        "gate = tk_event = __import__('threading').Event()\n"
+        "import os\n"
+        "try:\n"
+        f"    {body}\n"
+        "finally:\n"
+        "    gate.set()\n"
+    )
+    assert code == 0, output
+    assert "KeyboardInterrupt" in output
+    assert elapsed < 10
+
+
+def test_stdlib_wait_ids_are_consistent_under_concurrency() -> None:
+    with tk.ThreadPoolExecutor(4) as pool:
+        for _ in range(50):
+            fs = [pool.submit(time.sleep, 0.0005) for _ in range(8)]
+            done, not_done = std.wait(fs, timeout=10)
+            assert done == set(fs) and not not_done
