@@ -162,11 +162,12 @@ def test_callbacks_run_in_order_in_the_completing_thread(pool: tk.ThreadPoolExec
 
 def test_a_future_whose_callback_references_it_is_collected() -> None:
     future = tk.Future()
-    future.add_done_callback(lambda _: future)
+    cycle = [future]
+    future.add_done_callback(lambda _: cycle)
     collected = threading.Event()
     weakref.finalize(future, collected.set)
     future.set_result(None)
-    del future
+    del future, cycle
     gc.collect()
     assert collected.is_set()
 
