@@ -160,14 +160,23 @@ def test_callbacks_run_in_order_in_the_completing_thread(pool: tk.ThreadPoolExec
     assert all(name.startswith("ThreadPoolExecutor-") for _, name in seen)
 
 
+class _Holder:
+    """A callback that holds a reference (here: to the future it is registered on)."""
+
+    def __init__(self, held: object) -> None:
+        self.held = held
+
+    def __call__(self, _: object) -> None:
+        pass
+
+
 def test_a_future_whose_callback_references_it_is_collected() -> None:
     future = tk.Future()
-    cycle = [future]
-    future.add_done_callback(lambda _: cycle)
+    future.add_done_callback(_Holder(future))
     collected = threading.Event()
     weakref.finalize(future, collected.set)
     future.set_result(None)
-    del future, cycle
+    del future
     gc.collect()
     assert collected.is_set()
 
