@@ -269,7 +269,7 @@ def _python_exit() -> None:
     """At exit, before non-daemon threads are joined: no new calls; the queues drain."""
     _native.futures._set_interpreter_shutdown(True)
     for executor in list(_executors):
-        executor._shutdown_pool(False, True)
+        executor._shutdown_pool(False, True, at_exit=True)
     for thread in list(_workers):
         thread.join()
 

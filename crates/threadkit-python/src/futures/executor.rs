@@ -100,6 +100,9 @@ pub(crate) struct ThreadPoolExecutor {
     /// Set by `_init` (the façade's `__init__`), so that subclasses may have their own
     /// constructor signature.
     core: OnceLock<Core>,
+    /// Whether `shutdown` was called by the program, not by the exit hook: a later submit says
+    /// which one, as the stdlib's does.
+    shut_down_by_program: AtomicBool,
 }
 
 struct Core {
@@ -156,6 +159,7 @@ impl ThreadPoolExecutor {
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         ThreadPoolExecutor {
             core: OnceLock::new(),
+            shut_down_by_program: AtomicBool::new(false),
         }
     }
 
@@ -212,7 +216,7 @@ impl ThreadPoolExecutor {
         let executor = &core.executor;
         if INTERPRETER_SHUTDOWN.load(Ordering::SeqCst)
             && !executor.is_broken()
-            && !executor.is_shutdown()
+            && !self.shut_down_by_program.load(Ordering::SeqCst)
         {
             return Err(PyRuntimeError::new_err(
                 "cannot schedule new futures after interpreter shutdown",
@@ -239,9 +243,18 @@ impl ThreadPoolExecutor {
     /// (interruptibly) until every worker has left the pool's loop. The façade then joins the
     /// threads, which by then only have to end: a Ctrl-C during the wait never lands inside
     /// `Thread.join` (which on 3.11 would mark a running thread as stopped).
-    #[pyo3(signature = (cancel_futures, wait = false))]
-    fn _shutdown_pool(&self, py: Python<'_>, cancel_futures: bool, wait: bool) -> PyResult<()> {
+    #[pyo3(signature = (cancel_futures, wait = false, at_exit = false))]
+    fn _shutdown_pool(
+        &self,
+        py: Python<'_>,
+        cancel_futures: bool,
+        wait: bool,
+        at_exit: bool,
+    ) -> PyResult<()> {
         let executor = self.executor()?;
+        if !at_exit {
+            self.shut_down_by_program.store(true, Ordering::SeqCst);
+        }
         // Detached: a submit in flight may be starting a thread, which needs the interpreter.
         if wait {
             blocking::wait(py, || executor.shutdown(true, cancel_futures))
