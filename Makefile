@@ -21,7 +21,11 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 .PHONY: run
-run: ## Build and run the main job: the seed programs, in order
+run: develop ## Build and run the main job: the seed programs on threadkit, then a short bench
+	.venv/bin/python -m threadkit
+
+.PHONY: run-rust
+run-rust: ## The seed programs in Rust: the core crate's examples, in order
 	@for example in $(EXAMPLES); do \
 		echo "== $$example"; \
 		$(CARGO) run --quiet --release -p threadkit --example $$example; \
@@ -97,15 +101,27 @@ test-python: lint-python ## pytest (unit tests, CPython's own suites) on every i
 test: lint test-loom test-doc test-stress test-rust test-python ## Every check: Rust lint, loom, docs, stress, tests, then Python
 
 # `make bench BENCH_ARGS="--bench lock"` runs one bench file; the summary covers what just ran.
+# `PYBENCH_ARGS="--case lock"` does the same for the Python bench.
 BENCH_ARGS ?=
 BENCH_SUMMARY := python3 crates/threadkit/benches/summary.py
+PYBENCH_ARGS ?=
+PYBENCH_OUT := $(or $(CARGO_TARGET_DIR),target)/python-bench
+PYBENCH := .venv/bin/python -m threadkit bench $(if $(THREADKIT_BENCH_QUICK),--quick) $(PYBENCH_ARGS)
 
 .PHONY: bench
-bench: ## Criterion benchmarks against std, parking_lot, crossbeam, rayon, threadpool; one summary table
-	@start=$$(date +%s) && $(CARGO) bench -p threadkit $(BENCH_ARGS) && $(BENCH_SUMMARY) --since $$start
+bench: develop ## Criterion benches (vs std and crates), then the Python bench (vs the stdlib); both tables
+	@start=$$(date +%s) && $(CARGO) bench -p threadkit $(BENCH_ARGS) && \
+		mkdir -p $(dir $(PYBENCH_OUT)) && \
+		$(PYBENCH) --json $(PYBENCH_OUT).json > $(PYBENCH_OUT).txt && \
+		$(BENCH_SUMMARY) --since $$start && echo && cat $(PYBENCH_OUT).txt && \
+		echo "(the Python bench's raw numbers: $(PYBENCH_OUT).json)"
+
+.PHONY: bench-python
+bench-python: develop ## Only the Python bench: the stdlib and threadkit alternated in one process
+	$(PYBENCH)
 
 .PHONY: bench-quick
-bench-quick: ## The benchmarks with a short smoke config (THREADKIT_BENCH_QUICK=1), then the summary
+bench-quick: ## Both benchmarks with a short smoke config (THREADKIT_BENCH_QUICK=1, bench --quick), then the tables
 	@export THREADKIT_BENCH_QUICK=1 && $(MAKE) --no-print-directory bench
 
 .PHONY: clean-python

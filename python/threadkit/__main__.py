@@ -1,20 +1,94 @@
-"""``python -m threadkit``: what this installation provides."""
+"""``python -m threadkit``: the seed programs on threadkit, then a short benchmark table.
 
+python -m threadkit                     every demo, in order (the last is a short bench)
+python -m threadkit demo NAME [NAME...] some of them; ``demo --list`` names them
+python -m threadkit bench [--quick] [--json FILE] [--plot FILE.png]
+                                        the stdlib and threadkit side by side
+"""
+
+import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 import threadkit.threading
-from threadkit import _native
+from threadkit import _bench, _demos, _native
 
 
-def main() -> int:
+def _about() -> str:
     native = sorted(
         name
         for name in threadkit.threading.__all__
         if getattr(threadkit.threading, name) is getattr(_native.threading, name, None)
     )
-    print(f"threadkit on Python {sys.version.split()[0]}")
-    print(f"threadkit.threading: native {', '.join(native)}; the rest is the stdlib's")
-    return 0
+    return (
+        f"threadkit on Python {sys.version.split()[0]}\n"
+        f"threadkit.threading: native {', '.join(native)}; the rest is the stdlib's"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m threadkit",
+        description="threadkit's seed programs and its benchmark against the standard library. "
+        "Without a command: every demo, in order.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{demo,bench}")
+
+    demo = commands.add_parser("demo", help="run some demos (all without NAME)")
+    demo.add_argument("names", nargs="*", metavar="NAME", help=", ".join(_demos.DEMO_NAMES))
+    demo.add_argument("--list", action="store_true", help="list the demos and exit")
+
+    bench = commands.add_parser(
+        "bench",
+        help="the stdlib and threadkit side by side",
+        description="Every case of the Python performance targets, run on the standard library "
+        "and on threadkit, alternated in this process; prints the medians, the ratio "
+        "stdlib/threadkit and its target. Progress goes to stderr.",
+    )
+    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="write every raw number here")
+    bench.add_argument(
+        "--plot", type=Path, metavar="FILE.png", help="a bar chart of the ratios (matplotlib)"
+    )
+    bench.add_argument("--repeats", type=int, metavar="N", help="timed rounds per case")
+    bench.add_argument(
+        "--scale", type=float, default=1.0, metavar="F", help="multiply every case's size by F"
+    )
+    bench.add_argument(
+        "--case",
+        action="append",
+        choices=_bench.CASE_KEYS,
+        metavar="KEY",
+        help=f"run only this case (repeatable): {', '.join(_bench.CASE_KEYS)}",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "bench":
+        return _bench.main(
+            quick=args.quick,
+            json_path=args.json,
+            plot_path=args.plot,
+            repeats=args.repeats,
+            scale=args.scale,
+            keys=args.case or _bench.CASE_KEYS,
+        )
+    if args.command == "demo":
+        if args.list:
+            width = max(map(len, _demos.DEMO_NAMES))
+            for demo in _demos.DEMOS:
+                print(f"{demo.name:<{width}}  {demo.title}")
+            return 0
+        unknown = [name for name in args.names if name not in _demos.DEMO_NAMES]
+        if unknown:
+            parser.error(f"unknown demo {', '.join(unknown)} (see demo --list)")
+        return _demos.run(tuple(args.names) or _demos.DEMO_NAMES)
+    print(_about())
+    return _demos.run()
 
 
 if __name__ == "__main__":
