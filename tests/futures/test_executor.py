@@ -314,3 +314,34 @@ def test_stdlib_wait_ids_are_consistent_under_concurrency() -> None:
             fs = [pool.submit(time.sleep, 0.0005) for _ in range(8)]
             done, not_done = std.wait(fs, timeout=10)
             assert done == set(fs) and not not_done
+
+
+def test_a_signal_handler_that_returns_lets_the_wait_go_on() -> None:
+    done = _run(
+        """
+        import os, signal, threading, time
+        import threadkit.futures as tk
+
+        signal.signal(signal.SIGINT, lambda *_: print("handled", flush=True))
+        with tk.ThreadPoolExecutor(1) as pool:
+            gate = threading.Event()
+            future = pool.submit(gate.wait)
+            threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
+            threading.Timer(0.3, gate.set).start()
+            print(future.result(timeout=20), flush=True)
+            never = pool.submit(threading.Event().wait, 0.6)
+            threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGINT)).start()
+            start = time.monotonic()
+            try:
+                never.result(timeout=0.4)
+            except TimeoutError:
+                print("timed out after the whole timeout:", time.monotonic() - start >= 0.4)
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:-1] == [
+        "handled",
+        "True",
+        "handled",
+        "timed out after the whole timeout: True",
+    ]
