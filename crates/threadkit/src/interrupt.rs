@@ -33,6 +33,19 @@ use std::cell::Cell;
 use std::time::Duration;
 
 /// A check and how often it runs while the thread waits.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use threadkit::interrupt::{self, Check};
+///
+/// fn never_interrupts() {}
+///
+/// let check: Check = (never_interrupts, Duration::from_millis(5));
+/// assert!(interrupt::set_check(Some(check)).is_none());
+/// assert_eq!(interrupt::set_check(None).map(|(_, period)| period), Some(check.1));
+/// ```
 pub type Check = (fn(), Duration);
 
 thread_local! {
@@ -42,6 +55,37 @@ thread_local! {
 /// Installs (or with `None` removes) the current thread's interrupt check.
 ///
 /// Returns the check that was installed before.
+///
+/// # Examples
+///
+/// A thread cancelled by another while it waits for an event nobody sets:
+///
+/// ```
+/// use std::panic;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::thread;
+/// use std::time::Duration;
+/// use threadkit::{Event, interrupt};
+///
+/// static CANCEL: AtomicBool = AtomicBool::new(false);
+///
+/// fn check() {
+///     if CANCEL.load(Ordering::Relaxed) {
+///         panic::resume_unwind(Box::new("cancelled"));
+///     }
+/// }
+///
+/// let never = Event::new();
+/// thread::scope(|s| {
+///     let waiter = s.spawn(|| {
+///         // The check belongs to this thread only.
+///         assert!(interrupt::set_check(Some((check, Duration::from_millis(1)))).is_none());
+///         panic::catch_unwind(|| never.wait(None))
+///     });
+///     CANCEL.store(true, Ordering::Relaxed);
+///     assert!(waiter.join().unwrap().is_err()); // the wait unwound
+/// });
+/// ```
 pub fn set_check(check: Option<Check>) -> Option<Check> {
     CHECK.with(|cell| cell.replace(check))
 }

@@ -11,9 +11,32 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 /// The largest timeout accepted by [`from_secs_f64`]; mirrors `threading.TIMEOUT_MAX` on Linux.
+///
+/// ```
+/// use threadkit::timeout::{self, TIMEOUT_MAX};
+///
+/// assert_eq!(timeout::from_secs_f64(TIMEOUT_MAX.as_secs_f64()), Ok(Some(TIMEOUT_MAX)));
+/// assert!(timeout::from_secs_f64(TIMEOUT_MAX.as_secs_f64() * 2.0).is_err());
+/// ```
 pub const TIMEOUT_MAX: Duration = Duration::from_secs(9_223_372_036);
 
 /// A Python-style timeout that is not a valid wait: what `threading.Lock.acquire` raises for it.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::timeout::{from_secs_f64, TimeoutError};
+///
+/// let error = from_secs_f64(-0.5).unwrap_err();
+/// assert_eq!(error, TimeoutError::Negative);
+/// assert_eq!(error.to_string(), "timeout value must be a non-negative number");
+/// let error = from_secs_f64(f64::NAN).unwrap_err();
+/// assert_eq!(error, TimeoutError::NotANumber);
+/// assert_eq!(error.to_string(), "Invalid value NaN (not a number)");
+/// let error = from_secs_f64(1e19).unwrap_err();
+/// assert_eq!(error, TimeoutError::TooLarge);
+/// assert_eq!(error.to_string(), "timeout value is too large");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TimeoutError {

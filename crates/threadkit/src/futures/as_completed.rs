@@ -64,6 +64,25 @@ pub fn as_completed<T, E>(
 }
 
 /// The iterator [`as_completed`] returns.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+/// use threadkit::futures::{as_completed, ThreadPoolExecutor};
+///
+/// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+/// let (release, blocked) = mpsc::channel::<()>();
+/// let slow = pool.submit(move || blocked.recv().map(|()| "slow").unwrap()).unwrap();
+/// let fast = pool.submit(|| "fast").unwrap();
+/// fast.result(None).unwrap();
+/// let mut completed = as_completed(&[slow, fast], None);
+/// // The finished future comes first, whatever the order given.
+/// assert_eq!(completed.next().unwrap().unwrap().result(None), Ok("fast"));
+/// release.send(()).unwrap();
+/// assert_eq!(completed.next().unwrap().unwrap().result(None), Ok("slow"));
+/// assert!(completed.next().is_none());
+/// ```
 pub struct AsCompleted<T, E> {
     futures: Vec<Future<T, E>>,
     waiter: Arc<Waiter>,

@@ -59,15 +59,110 @@ pub trait WorkerHost: Send + Sync + 'static {
     /// Why no thread could be started; the submit that needed the thread fails with
     /// [`SubmitError::Start`](super::SubmitError::Start) (its call stays queued for the workers
     /// that do run).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use threadkit::futures::{StartError, ThreadPoolExecutor, WorkerHost};
+    ///
+    /// /// Starts workers as std threads and records their names.
+    /// #[derive(Default)]
+    /// struct Named(Mutex<Vec<String>>);
+    ///
+    /// impl WorkerHost for Named {
+    ///     fn start(&self, name: String, work: Box<dyn FnOnce() + Send>)
+    ///         -> Result<(), StartError>
+    ///     {
+    ///         self.0.lock().unwrap().push(name.clone());
+    ///         std::thread::Builder::new().name(name).spawn(work)?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let host = Arc::new(Named::default());
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(1)
+    ///     .thread_name_prefix("hosted")
+    ///     .host(Arc::clone(&host))
+    ///     .build()
+    ///     .unwrap();
+    /// let name = pool.submit(|| std::thread::current().name().map(String::from)).unwrap();
+    /// assert_eq!(name.result(None).unwrap().as_deref(), Some("hosted_0"));
+    /// pool.shutdown(true, false);
+    /// assert_eq!(*host.0.lock().unwrap(), ["hosted_0"]);
+    /// ```
     fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError>;
 
     /// Runs `wait`, one wait of a worker for work (it spins, then parks). The default calls it.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use threadkit::futures::{StartError, ThreadPoolExecutor, WorkerHost};
+    ///
+    /// /// Tracks whether its worker is waiting for work.
+    /// #[derive(Default)]
+    /// struct Tracking(AtomicBool);
+    ///
+    /// impl WorkerHost for Tracking {
+    ///     fn start(&self, name: String, work: Box<dyn FnOnce() + Send>)
+    ///         -> Result<(), StartError>
+    ///     {
+    ///         std::thread::Builder::new().name(name).spawn(work)?;
+    ///         Ok(())
+    ///     }
+    ///
+    ///     fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
+    ///         self.0.store(true, Ordering::Relaxed); // e.g. release a runtime lock here
+    ///         wait();
+    ///         self.0.store(false, Ordering::Relaxed); // and take it back here
+    ///     }
+    /// }
+    ///
+    /// let host = Arc::new(Tracking::default());
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(1)
+    ///     .host(Arc::clone(&host))
+    ///     .build()
+    ///     .unwrap();
+    /// // A running task is never inside `idle`.
+    /// let probe = Arc::clone(&host);
+    /// let idle_while_running = pool.submit(move || probe.0.load(Ordering::Relaxed)).unwrap();
+    /// assert_eq!(idle_while_running.result(None), Ok(false));
+    /// ```
     fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
         wait();
     }
 }
 
 /// Why a [`WorkerHost`] could not start a worker thread.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use threadkit::futures::{StartError, SubmitError, ThreadPoolExecutor, WorkerHost};
+///
+/// /// A host that has no threads to give.
+/// struct Refusing;
+///
+/// impl WorkerHost for Refusing {
+///     fn start(&self, _name: String, _work: Box<dyn FnOnce() + Send>) -> Result<(), StartError> {
+///         Err("thread limit reached".into())
+///     }
+/// }
+///
+/// let pool = ThreadPoolExecutor::builder()
+///     .host(Arc::new(Refusing))
+///     .wait_on_drop(false)
+///     .build()
+///     .unwrap();
+/// let error = pool.submit(|| ()).unwrap_err();
+/// assert_eq!(error, SubmitError::Start("thread limit reached".into()));
+/// assert_eq!(error.to_string(), "can't start new thread: thread limit reached");
+/// pool.shutdown(false, true); // cancels the call that stayed queued
+/// ```
 pub type StartError = Box<dyn Error + Send + Sync>;
 
 impl fmt::Debug for dyn WorkerHost {

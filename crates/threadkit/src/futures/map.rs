@@ -16,6 +16,19 @@ use crate::timeout;
 /// item (if any) before waiting for the oldest result, so at most `buffersize` calls are
 /// submitted ahead of the results yielded. After an error the iterator ends; dropping it cancels
 /// the calls that have not started.
+///
+/// # Examples
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use threadkit::futures::ThreadPoolExecutor;
+///
+/// let pool = ThreadPoolExecutor::new(Some(4)).unwrap();
+/// // With a buffer of two, the items are read lazily, two calls ahead of the results.
+/// let lengths = pool.map(|word: &str| word.len(), ["a", "bb", "ccc"], None, NonZeroUsize::new(2));
+/// let lengths: Vec<usize> = lengths.unwrap().map(Result::unwrap).collect();
+/// assert_eq!(lengths, [1, 2, 3]); // in the items' order
+/// ```
 pub struct Map<'a, I, F, T> {
     executor: &'a ThreadPoolExecutor,
     items: I,

@@ -12,6 +12,24 @@ use crate::timeout;
 /// When [`wait`] returns.
 ///
 /// Python: the `FIRST_COMPLETED`, `FIRST_EXCEPTION` and `ALL_COMPLETED` constants.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::futures::{wait, Future, ReturnWhen};
+///
+/// let ok: Future<u8, &str> = Future::new();
+/// let failed: Future<u8, &str> = Future::new();
+/// let pending: Future<u8, &str> = Future::new();
+/// let all = [ok.clone(), failed.clone(), pending.clone()];
+/// ok.set_result(1).unwrap();
+/// assert_eq!(wait(&all, None, ReturnWhen::FirstCompleted).done.len(), 1);
+/// std::thread::spawn(move || failed.set_exception("broken").unwrap()).join().unwrap();
+/// // A failure ends the wait although `pending` is not done.
+/// let outcome = wait(&all, None, ReturnWhen::FirstException);
+/// assert_eq!((outcome.done.len(), outcome.not_done.len()), (2, 1));
+/// assert_eq!(ReturnWhen::default(), ReturnWhen::AllCompleted);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReturnWhen {
     /// As soon as any future finishes or is cancelled (Python: `FIRST_COMPLETED`).
@@ -27,6 +45,26 @@ pub enum ReturnWhen {
 ///
 /// Python: the `DoneAndNotDoneFutures` named tuple (of sets; here vectors, in the order given,
 /// without duplicates).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use threadkit::futures::{wait, ReturnWhen, ThreadPoolExecutor};
+///
+/// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+/// let (release, blocked) = std::sync::mpsc::channel::<()>();
+/// let quick = pool.submit(|| "quick").unwrap();
+/// let stuck = pool.submit(move || blocked.recv().map(|()| "stuck").unwrap()).unwrap();
+/// quick.result(None).unwrap();
+/// let futures = [quick.clone(), stuck.clone(), quick.clone()];
+/// let outcome = wait(&futures, Some(Duration::from_millis(1)), ReturnWhen::AllCompleted);
+/// // Duplicates appear once; the order is the order given.
+/// assert!(outcome.done.len() == 1 && outcome.done[0].ptr_eq(&quick));
+/// assert!(outcome.not_done.len() == 1 && outcome.not_done[0].ptr_eq(&stuck));
+/// release.send(()).unwrap();
+/// assert_eq!(stuck.result(None), Ok("stuck"));
+/// ```
 pub struct DoneAndNotDone<T, E> {
     /// Finished futures, and cancelled ones whose cancellation was noticed.
     pub done: Vec<Future<T, E>>,

@@ -20,16 +20,67 @@ use crate::park::{ParkResult, SpinWait};
 ///
 /// Python programs subclass `Queue` and override the hooks; in Rust the trait is sealed for now,
 /// so only threadkit's own organisations exist.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::queue::{BlockingQueue, Fifo, Heap, Lifo, Storage};
+///
+/// /// Puts 2, 3, 1 into a fresh queue over `S` and returns the order they come out in.
+/// fn order<S: Storage<Item = i32>>() -> Vec<i32> {
+///     let queue = BlockingQueue::<S>::new(0);
+///     for n in [2, 3, 1] {
+///         queue.put(n, None).unwrap();
+///     }
+///     (0..3).map(|_| queue.get(None).unwrap()).collect()
+/// }
+/// assert_eq!(order::<Fifo<i32>>(), [2, 3, 1]);
+/// assert_eq!(order::<Lifo<i32>>(), [1, 3, 2]);
+/// assert_eq!(order::<Heap<i32>>(), [1, 2, 3]);
+/// ```
 pub trait Storage: sealed::Sealed {
     /// The items held.
     type Item;
     /// Empty storage for a queue of `maxsize` (0: unbounded). Python: `_init(maxsize)`.
+    ///
+    /// ```
+    /// use threadkit::queue::{Fifo, Storage};
+    ///
+    /// let items = Fifo::<u8>::init(16);
+    /// assert_eq!(items.qsize(), 0);
+    /// ```
     fn init(maxsize: usize) -> Self;
     /// How many items are held. Python: `_qsize()`.
+    ///
+    /// ```
+    /// use threadkit::queue::{Lifo, Storage};
+    ///
+    /// let mut items = Lifo::init(0);
+    /// items.put("x");
+    /// assert_eq!(items.qsize(), 1);
+    /// ```
     fn qsize(&self) -> usize;
     /// Adds an item. Python: `_put(item)`.
+    ///
+    /// ```
+    /// use threadkit::queue::{Heap, Storage};
+    ///
+    /// let mut items = Heap::init(0);
+    /// items.put(2);
+    /// items.put(1);
+    /// assert_eq!(items.get(), Some(1));
+    /// ```
     fn put(&mut self, item: Self::Item);
     /// Removes the next item, or `None` when empty. Python: `_get()` after a `_qsize()` check.
+    ///
+    /// ```
+    /// use threadkit::queue::{Fifo, Storage};
+    ///
+    /// let mut items = Fifo::init(0);
+    /// assert_eq!(items.get(), None::<u8>);
+    /// items.put(1);
+    /// assert_eq!(items.get(), Some(1));
+    /// ```
     fn get(&mut self) -> Option<Self::Item>;
 }
 
@@ -116,6 +167,21 @@ impl<S: Storage> BlockingQueue<S> {
     /// Creates a queue that holds at most `maxsize` items (0: unbounded).
     ///
     /// Python: `Queue(maxsize=0)`, `LifoQueue(maxsize)`, `PriorityQueue(maxsize)`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::{LifoQueue, PriorityQueue, Queue};
+    ///
+    /// let bounded = Arc::new(Queue::new(1));
+    /// let unbounded = LifoQueue::<u8>::new(0);
+    /// let priorities = PriorityQueue::<(u8, &str)>::default(); // unbounded too
+    /// assert_eq!((bounded.maxsize(), unbounded.maxsize(), priorities.maxsize()), (1, 0, 0));
+    /// bounded.put(1, None).unwrap();
+    /// let consumer = Arc::clone(&bounded);
+    /// thread::spawn(move || consumer.get(None)).join().unwrap().unwrap();
+    /// assert!(bounded.empty());
+    /// ```
     pub fn new(maxsize: usize) -> Self {
         BlockingQueue {
             state: Mutex::new(State {
@@ -133,6 +199,13 @@ impl<S: Storage> BlockingQueue<S> {
     /// The bound given at creation (0: unbounded).
     ///
     /// Python: `queue.maxsize`.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::<()>::new(5);
+    /// assert_eq!(queue.maxsize(), 5);
+    /// ```
     #[inline]
     pub fn maxsize(&self) -> usize {
         self.maxsize.load(Ordering::Relaxed)
@@ -162,6 +235,18 @@ impl<S: Storage> BlockingQueue<S> {
     /// How many items the queue holds now (approximate once other threads use it).
     ///
     /// Python: `queue.qsize()`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(0);
+    /// thread::scope(|s| {
+    ///     s.spawn(|| queue.put("a", None).unwrap());
+    ///     s.spawn(|| queue.put("b", None).unwrap());
+    /// });
+    /// assert_eq!(queue.qsize(), 2);
+    /// ```
     pub fn qsize(&self) -> usize {
         self.lock().items.qsize()
     }
@@ -169,6 +254,15 @@ impl<S: Storage> BlockingQueue<S> {
     /// Whether the queue holds no items now.
     ///
     /// Python: `queue.empty()`.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(0);
+    /// assert!(queue.empty());
+    /// queue.put(1, None).unwrap();
+    /// assert!(!queue.empty());
+    /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
     }
@@ -176,6 +270,15 @@ impl<S: Storage> BlockingQueue<S> {
     /// Whether the queue is bounded and holds `maxsize` items now.
     ///
     /// Python: `queue.full()`.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(1);
+    /// queue.put(1, None).unwrap();
+    /// assert!(queue.full());
+    /// assert!(!Queue::<i32>::new(0).full()); // an unbounded queue never is
+    /// ```
     pub fn full(&self) -> bool {
         self.is_full(&self.lock())
     }
@@ -183,6 +286,22 @@ impl<S: Storage> BlockingQueue<S> {
     /// How many put items still wait for their `task_done`.
     ///
     /// Python: `queue.unfinished_tasks`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(0);
+    /// queue.put(1, None).unwrap();
+    /// queue.put(2, None).unwrap();
+    /// thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         queue.get(None).unwrap();
+    ///         queue.task_done().unwrap();
+    ///     });
+    /// });
+    /// assert_eq!(queue.unfinished_tasks(), 1);
+    /// ```
     pub fn unfinished_tasks(&self) -> usize {
         self.lock().unfinished_tasks
     }
@@ -190,6 +309,15 @@ impl<S: Storage> BlockingQueue<S> {
     /// Whether [`shutdown`](Self::shutdown) has been called.
     ///
     /// Python: `queue.is_shutdown`.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::<u32>::new(0);
+    /// assert!(!queue.is_shutdown());
+    /// queue.shutdown(true);
+    /// assert!(queue.is_shutdown());
+    /// ```
     pub fn is_shutdown(&self) -> bool {
         self.lock().is_shutdown
     }
@@ -253,6 +381,22 @@ impl<S: Storage> BlockingQueue<S> {
     /// # Errors
     ///
     /// As [`put`](Self::put) with a zero timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    /// use threadkit::queue::PutError;
+    ///
+    /// let queue = Queue::new(1);
+    /// queue.put_nowait("first").unwrap();
+    /// let error = queue.put_nowait("second").unwrap_err();
+    /// assert_eq!(error, PutError::Full("second"));
+    /// assert_eq!(error.to_string(), "put on a full queue");
+    /// queue.shutdown(false);
+    /// let error = queue.put_nowait("third").unwrap_err();
+    /// assert_eq!(error.to_string(), "put on a shut-down queue");
+    /// ```
     #[inline]
     pub fn put_nowait(&self, item: S::Item) -> Result<(), PutError<S::Item>> {
         self.put(item, Some(Duration::ZERO))
@@ -306,6 +450,21 @@ impl<S: Storage> BlockingQueue<S> {
     /// # Errors
     ///
     /// As [`get`](Self::get) with a zero timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::Queue;
+    /// use threadkit::queue::GetError;
+    ///
+    /// let queue = Queue::new(0);
+    /// assert_eq!(queue.get_nowait(), Err(GetError::Empty));
+    /// thread::scope(|s| {
+    ///     s.spawn(|| queue.put(42, None).unwrap());
+    /// });
+    /// assert_eq!(queue.get_nowait(), Ok(42));
+    /// ```
     #[inline]
     pub fn get_nowait(&self) -> Result<S::Item, GetError> {
         self.get(Some(Duration::ZERO))

@@ -21,6 +21,7 @@ use std::fmt;
 /// queue.put_nowait("first").unwrap();
 /// let error = queue.put_nowait("second").unwrap_err();
 /// assert_eq!(error, PutError::Full("second"));
+/// assert_eq!(error.to_string(), "put on a full queue");
 /// assert_eq!(error.into_inner(), "second");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,16 @@ pub enum PutError<T> {
 
 impl<T> PutError<T> {
     /// The item that could not be put.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(0);
+    /// queue.shutdown(false);
+    /// let error = queue.put(String::from("late"), None).unwrap_err();
+    /// let item: String = error.into_inner(); // not lost
+    /// assert_eq!(item, "late");
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             PutError::Full(item) | PutError::ShutDown(item) => item,
@@ -40,11 +51,28 @@ impl<T> PutError<T> {
     }
 
     /// Whether the queue was full.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(1);
+    /// queue.put_nowait(1).unwrap();
+    /// assert!(queue.put_nowait(2).unwrap_err().is_full());
+    /// ```
     pub fn is_full(&self) -> bool {
         matches!(self, PutError::Full(_))
     }
 
     /// Whether the queue was shut down.
+    ///
+    /// ```
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Queue::new(1);
+    /// queue.shutdown(false);
+    /// let error = queue.put_nowait(1).unwrap_err();
+    /// assert!(error.is_shut_down() && !error.is_full());
+    /// ```
     pub fn is_shut_down(&self) -> bool {
         matches!(self, PutError::ShutDown(_))
     }
@@ -82,8 +110,10 @@ impl<T> Error for PutError<T> {}
 ///
 /// let queue = Queue::<u32>::new(0);
 /// assert_eq!(queue.get_nowait(), Err(GetError::Empty));
+/// assert_eq!(GetError::Empty.to_string(), "get from an empty queue");
 /// queue.shutdown(false);
 /// assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+/// assert_eq!(GetError::ShutDown.to_string(), "get from a shut-down queue");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GetError {
@@ -117,6 +147,7 @@ impl Error for GetError {}
 ///
 /// let queue = SimpleQueue::<u32>::new();
 /// assert_eq!(queue.get_nowait(), Err(Empty));
+/// assert_eq!(Empty.to_string(), "get from an empty queue");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Empty;

@@ -33,6 +33,23 @@ use super::{BlockingQueue, Storage, sealed};
 pub type Queue<T> = BlockingQueue<Fifo<T>>;
 
 /// The storage of a [`Queue`]: a ring buffer, oldest item out first.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::queue::{BlockingQueue, Fifo, Storage};
+/// use threadkit::Queue;
+///
+/// // A `Queue` is a `BlockingQueue` over a `Fifo`.
+/// let queue: BlockingQueue<Fifo<char>> = Queue::new(0);
+/// queue.put('a', None).unwrap();
+///
+/// let mut items = Fifo::init(0);
+/// items.put('a');
+/// items.put('b');
+/// assert_eq!(items.get(), Some('a')); // oldest first
+/// assert_eq!(items.qsize(), 1);
+/// ```
 #[derive(Debug)]
 pub struct Fifo<T>(VecDeque<T>);
 

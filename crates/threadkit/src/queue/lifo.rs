@@ -29,6 +29,23 @@ use super::{BlockingQueue, Storage, sealed};
 pub type LifoQueue<T> = BlockingQueue<Lifo<T>>;
 
 /// The storage of a [`LifoQueue`]: a vector, newest item out first.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::queue::{BlockingQueue, Lifo, Storage};
+/// use threadkit::LifoQueue;
+///
+/// // A `LifoQueue` is a `BlockingQueue` over a `Lifo`.
+/// let stack: BlockingQueue<Lifo<char>> = LifoQueue::new(0);
+/// stack.put('a', None).unwrap();
+///
+/// let mut items = Lifo::init(0);
+/// items.put('a');
+/// items.put('b');
+/// assert_eq!(items.get(), Some('b')); // newest first
+/// assert_eq!(items.qsize(), 1);
+/// ```
 #[derive(Debug)]
 pub struct Lifo<T>(Vec<T>);
 

@@ -39,6 +39,24 @@ use super::{BlockingQueue, Storage, sealed};
 pub type PriorityQueue<T> = BlockingQueue<Heap<T>>;
 
 /// The storage of a [`PriorityQueue`]: a binary min-heap.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::queue::{BlockingQueue, Heap, Storage};
+/// use threadkit::PriorityQueue;
+///
+/// // A `PriorityQueue` is a `BlockingQueue` over a `Heap`.
+/// let tasks: BlockingQueue<Heap<(u8, &str)>> = PriorityQueue::new(0);
+/// tasks.put((1, "urgent"), None).unwrap();
+///
+/// let mut items = Heap::init(0);
+/// items.put(3);
+/// items.put(1);
+/// items.put(2);
+/// assert_eq!(items.get(), Some(1)); // smallest first
+/// assert_eq!(items.qsize(), 2);
+/// ```
 #[derive(Debug)]
 pub struct Heap<T>(BinaryHeap<Reverse<T>>);
 

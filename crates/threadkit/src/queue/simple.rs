@@ -60,6 +60,13 @@ impl<T> SimpleQueue<T> {
     /// Creates an empty queue.
     ///
     /// Python: `queue.SimpleQueue()`.
+    ///
+    /// ```
+    /// use threadkit::SimpleQueue;
+    ///
+    /// let queue = SimpleQueue::<String>::new();
+    /// assert!(queue.empty());
+    /// ```
     pub fn new() -> Self {
         SimpleQueue {
             items: SegQueue::new(),
@@ -70,6 +77,20 @@ impl<T> SimpleQueue<T> {
     /// Adds `item` at the back; never blocks. Wakes one blocked `get`.
     ///
     /// Python: `queue.put(item)`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::SimpleQueue;
+    ///
+    /// let queue = Arc::new(SimpleQueue::new());
+    /// let getter = {
+    ///     let queue = Arc::clone(&queue);
+    ///     thread::spawn(move || queue.get(None)) // blocks until the put
+    /// };
+    /// queue.put(7);
+    /// assert_eq!(getter.join().unwrap(), Ok(7));
+    /// ```
     #[inline]
     pub fn put(&self, item: T) {
         self.items.push(item);
@@ -82,6 +103,14 @@ impl<T> SimpleQueue<T> {
     /// Adds `item` at the back; the same as [`put`](Self::put).
     ///
     /// Python: `queue.put_nowait(item)`.
+    ///
+    /// ```
+    /// use threadkit::SimpleQueue;
+    ///
+    /// let queue = SimpleQueue::new();
+    /// queue.put_nowait("never blocks");
+    /// assert_eq!(queue.get_nowait(), Ok("never blocks"));
+    /// ```
     #[inline]
     pub fn put_nowait(&self, item: T) {
         self.put(item);
@@ -152,6 +181,21 @@ impl<T> SimpleQueue<T> {
     /// # Errors
     ///
     /// [`Empty`] if the queue is empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::SimpleQueue;
+    /// use threadkit::queue::Empty;
+    ///
+    /// let queue = SimpleQueue::new();
+    /// assert_eq!(queue.get_nowait(), Err(Empty));
+    /// thread::scope(|s| {
+    ///     s.spawn(|| queue.put(1));
+    /// });
+    /// assert_eq!(queue.get_nowait(), Ok(1));
+    /// ```
     #[inline]
     pub fn get_nowait(&self) -> Result<T, Empty> {
         self.items.pop().ok_or(Empty)
@@ -160,6 +204,15 @@ impl<T> SimpleQueue<T> {
     /// How many items the queue holds now (approximate once other threads use it).
     ///
     /// Python: `queue.qsize()`.
+    ///
+    /// ```
+    /// use threadkit::SimpleQueue;
+    ///
+    /// let queue = SimpleQueue::new();
+    /// queue.put('a');
+    /// queue.put('b');
+    /// assert_eq!(queue.qsize(), 2);
+    /// ```
     pub fn qsize(&self) -> usize {
         self.items.len()
     }
@@ -167,6 +220,15 @@ impl<T> SimpleQueue<T> {
     /// Whether the queue holds no items now.
     ///
     /// Python: `queue.empty()`.
+    ///
+    /// ```
+    /// use threadkit::SimpleQueue;
+    ///
+    /// let queue = SimpleQueue::new();
+    /// assert!(queue.empty());
+    /// queue.put(());
+    /// assert!(!queue.empty());
+    /// ```
     pub fn empty(&self) -> bool {
         self.items.is_empty()
     }

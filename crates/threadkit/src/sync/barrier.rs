@@ -95,6 +95,20 @@ impl Barrier {
     /// # Panics
     ///
     /// If `parties` is 0 (Python: `ValueError: parties must be > 0`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::Barrier;
+    ///
+    /// let barrier = Barrier::new(2);
+    /// thread::scope(|s| {
+    ///     let other = s.spawn(|| barrier.wait(None).unwrap());
+    ///     let mine = barrier.wait(None).unwrap();
+    ///     assert_eq!(mine + other.join().unwrap(), 1); // indices 0 and 1
+    /// });
+    /// ```
     pub fn new(parties: usize) -> Self {
         assert!(parties > 0, "parties must be > 0");
         Barrier {
@@ -113,6 +127,29 @@ impl Barrier {
     /// # Panics
     ///
     /// If `parties` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::thread;
+    /// use threadkit::Barrier;
+    ///
+    /// let trips = Arc::new(AtomicUsize::new(0));
+    /// let barrier = {
+    ///     let trips = Arc::clone(&trips);
+    ///     Barrier::with_action(2, move || {
+    ///         trips.fetch_add(1, Ordering::Relaxed);
+    ///     })
+    /// };
+    /// thread::scope(|s| {
+    ///     s.spawn(|| barrier.wait(None).unwrap());
+    ///     barrier.wait(None).unwrap();
+    ///     // The action ran before either thread was released.
+    ///     assert_eq!(trips.load(Ordering::Relaxed), 1);
+    /// });
+    /// ```
     pub fn with_action(parties: usize, action: impl Fn() + Send + Sync + 'static) -> Self {
         Barrier {
             action: Some(Box::new(action)),
@@ -150,6 +187,26 @@ impl Barrier {
     /// # Panics
     ///
     /// The action's panic, in the thread that ran it, after breaking the barrier.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::Barrier;
+    ///
+    /// let barrier = Barrier::new(2);
+    /// // Two rounds: the barrier is reusable.
+    /// for _ in 0..2 {
+    ///     thread::scope(|s| {
+    ///         s.spawn(|| barrier.wait(None).unwrap());
+    ///         barrier.wait(None).unwrap();
+    ///     });
+    /// }
+    /// // Alone, a wait times out and breaks the barrier.
+    /// assert!(barrier.wait(Some(Duration::from_millis(1))).is_err());
+    /// assert!(barrier.broken());
+    /// ```
     pub fn wait(&self, timeout: Option<Duration>) -> Result<usize, BrokenBarrierError> {
         let timeout = timeout.or(self.timeout);
         let _held = self.cond.lock();
@@ -250,6 +307,23 @@ impl Barrier {
     /// [`BrokenBarrierError`] until [`reset`](Barrier::reset).
     ///
     /// Python: `barrier.abort()`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::{Barrier, BrokenBarrierError};
+    ///
+    /// let barrier = Arc::new(Barrier::new(3));
+    /// let remote = Arc::clone(&barrier);
+    /// let waiter = thread::spawn(move || remote.wait(None));
+    /// while barrier.n_waiting() == 0 {
+    ///     thread::yield_now();
+    /// }
+    /// barrier.abort();
+    /// assert_eq!(waiter.join().unwrap(), Err(BrokenBarrierError));
+    /// assert!(barrier.broken());
+    /// assert_eq!(barrier.wait(None), Err(BrokenBarrierError)); // until reset
+    /// ```
     pub fn abort(&self) {
         let _held = self.cond.lock();
         self.break_barrier();
@@ -262,12 +336,36 @@ impl Barrier {
     }
 
     /// The number of threads the barrier waits for. Python: `barrier.parties`.
+    ///
+    /// ```
+    /// use threadkit::Barrier;
+    ///
+    /// let barrier = Barrier::new(4);
+    /// assert_eq!(barrier.parties(), 4);
+    /// ```
     pub fn parties(&self) -> usize {
         self.parties
     }
 
     /// How many threads are waiting for the current round (0 unless it is filling). Python:
     /// `barrier.n_waiting`. Like CPython's, it is read without the lock: exact only at rest.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Barrier;
+    ///
+    /// let barrier = Arc::new(Barrier::new(2));
+    /// assert_eq!(barrier.n_waiting(), 0);
+    /// let remote = Arc::clone(&barrier);
+    /// let waiter = thread::spawn(move || remote.wait(None));
+    /// while barrier.n_waiting() == 0 {
+    ///     thread::yield_now();
+    /// }
+    /// assert_eq!(barrier.n_waiting(), 1);
+    /// barrier.wait(None).unwrap(); // the second party trips it
+    /// waiter.join().unwrap().unwrap();
+    /// ```
     pub fn n_waiting(&self) -> usize {
         if self.state() == FILLING {
             self.count.load(Ordering::Relaxed)
@@ -277,6 +375,17 @@ impl Barrier {
     }
 
     /// Whether the barrier is broken. Python: `barrier.broken`.
+    ///
+    /// ```
+    /// use threadkit::Barrier;
+    ///
+    /// let barrier = Barrier::new(2);
+    /// assert!(!barrier.broken());
+    /// barrier.abort();
+    /// assert!(barrier.broken());
+    /// barrier.reset();
+    /// assert!(!barrier.broken());
+    /// ```
     pub fn broken(&self) -> bool {
         self.state() == BROKEN
     }

@@ -25,15 +25,67 @@ use crate::timeout;
 ///
 /// Implemented for [`Lock`] and [`RLock`], and for references and [`std::sync::Arc`]s to them, so
 /// that a condition can share a lock that other code holds too.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::{Condition, ConditionLock, Lock};
+///
+/// /// Runs `f` holding `lock`, whichever kind of lock it is.
+/// fn with_held<L: ConditionLock, R>(lock: &L, f: impl FnOnce() -> R) -> R {
+///     assert!(lock.acquire(None));
+///     let result = f();
+///     lock.release().unwrap();
+///     result
+/// }
+///
+/// // A condition over a lock that other code holds too.
+/// let lock = Arc::new(Lock::new());
+/// let cond = Arc::new(Condition::with_lock(Arc::clone(&lock)));
+/// let remote = Arc::clone(&cond);
+/// let waiter = thread::spawn(move || {
+///     let _held = remote.lock();
+///     remote.wait(None).unwrap()
+/// });
+/// // Holding the shared lock is holding the condition's lock, so `notify` may be called.
+/// while !with_held(&lock, || cond.waiter_count() == 1 && cond.notify(1).is_ok()) {}
+/// assert!(waiter.join().unwrap());
+/// ```
 pub trait ConditionLock {
     /// What [`release_save`](ConditionLock::release_save) hands to
     /// [`acquire_restore`](ConditionLock::acquire_restore).
     type State;
 
     /// Acquires the lock, waiting at most `timeout`; true if acquired. Python: `acquire`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::{ConditionLock, Lock};
+    ///
+    /// let lock = Lock::new();
+    /// assert!(ConditionLock::acquire(&lock, None));
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(!ConditionLock::acquire(&lock, Some(Duration::from_millis(1)))));
+    /// });
+    /// ```
     fn acquire(&self, timeout: Option<Duration>) -> bool;
 
     /// Acquires the lock if that needs no waiting. Python: `acquire(blocking=False)`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::{ConditionLock, RLock};
+    ///
+    /// let lock = RLock::new();
+    /// assert!(ConditionLock::try_acquire(&lock));
+    /// assert!(ConditionLock::try_acquire(&lock)); // re-entrant
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(!ConditionLock::try_acquire(&lock)));
+    /// });
+    /// ```
     fn try_acquire(&self) -> bool;
 
     /// Releases the lock (one level of it). Python: `release`.
@@ -41,9 +93,34 @@ pub trait ConditionLock {
     /// # Errors
     ///
     /// Whatever the lock's own `release` returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::{ConditionLock, Lock, ReleaseError};
+    ///
+    /// let lock = Lock::new();
+    /// ConditionLock::acquire(&lock, None);
+    /// assert_eq!(ConditionLock::release(&lock), Ok(()));
+    /// assert_eq!(ConditionLock::release(&lock), Err(ReleaseError::Unlocked));
+    /// ```
     fn release(&self) -> Result<(), ReleaseError>;
 
     /// Whether the calling thread holds the lock. Python: `_is_owned`.
+    ///
+    /// A plain [`Lock`] has no owner: it counts as owned by everyone while anyone holds it.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::{ConditionLock, Lock, RLock};
+    ///
+    /// let (lock, rlock) = (Lock::new(), RLock::new());
+    /// lock.acquire(None);
+    /// rlock.acquire(None);
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(ConditionLock::is_owned(&lock) && !ConditionLock::is_owned(&rlock)));
+    /// });
+    /// ```
     fn is_owned(&self) -> bool;
 
     /// Releases the lock completely, returning what is needed to restore it. Python:
@@ -52,9 +129,37 @@ pub trait ConditionLock {
     /// # Errors
     ///
     /// The lock is not held by the calling thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::{ConditionLock, RLock};
+    ///
+    /// let lock = RLock::new();
+    /// lock.acquire(None);
+    /// lock.acquire(None);
+    /// let saved = ConditionLock::release_save(&lock).unwrap();
+    /// assert!(!lock.locked()); // every level released
+    /// ConditionLock::acquire_restore(&lock, saved);
+    /// assert_eq!(lock.recursion_count(), 2);
+    /// ```
     fn release_save(&self) -> Result<Self::State, ReleaseError>;
 
     /// Acquires the lock, waiting forever, and restores `state`. Python: `_acquire_restore`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::{ConditionLock, Lock};
+    ///
+    /// let lock = Arc::new(Lock::new());
+    /// lock.acquire(None);
+    /// let saved: () = ConditionLock::release_save(&lock).unwrap(); // a `Lock` has no state
+    /// let remote = Arc::clone(&lock);
+    /// thread::spawn(move || drop(remote.lock())).join().unwrap();
+    /// ConditionLock::acquire_restore(&lock, saved);
+    /// assert!(lock.locked());
+    /// ```
     fn acquire_restore(&self, state: Self::State);
 }
 
@@ -301,6 +406,14 @@ pub struct Condition<L: ConditionLock = RLock> {
 
 impl Condition<RLock> {
     /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
+    ///
+    /// ```
+    /// use threadkit::Condition;
+    ///
+    /// static COND: Condition = Condition::new(); // `const`: usable in a static
+    /// let _held = COND.lock();
+    /// assert!(COND.underlying().is_owned());
+    /// ```
     #[cfg(not(threadkit_loom))]
     pub const fn new() -> Self {
         Condition {
@@ -311,6 +424,14 @@ impl Condition<RLock> {
     }
 
     /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
+    ///
+    /// ```
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Condition::new();
+    /// let _held = cond.lock();
+    /// assert!(cond.underlying().is_owned());
+    /// ```
     #[cfg(threadkit_loom)]
     pub fn new() -> Self {
         Condition::with_lock(RLock::new())
@@ -342,17 +463,51 @@ impl<L: ConditionLock> Condition<L> {
     }
 
     /// The lock under the condition. Python: `cond._lock`.
+    ///
+    /// ```
+    /// use threadkit::{Condition, RLock};
+    ///
+    /// let cond: Condition<RLock> = Condition::new();
+    /// let _held = cond.lock();
+    /// assert_eq!(cond.underlying().recursion_count(), 1);
+    /// ```
     pub fn underlying(&self) -> &L {
         &self.lock
     }
 
     /// Acquires the lock, waiting at most `timeout`; true if acquired. Python: `cond.acquire()`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Arc::new(Condition::new());
+    /// assert!(cond.acquire(None));
+    /// let remote = Arc::clone(&cond);
+    /// let timed_out = thread::spawn(move || !remote.acquire(Some(Duration::from_millis(1))));
+    /// assert!(timed_out.join().unwrap());
+    /// cond.release().unwrap();
+    /// ```
     #[inline]
     pub fn acquire(&self, timeout: Option<Duration>) -> bool {
         self.lock.acquire(timeout)
     }
 
     /// Acquires the lock if that needs no waiting. Python: `cond.acquire(blocking=False)`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Condition::new();
+    /// assert!(cond.try_acquire());
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(!cond.try_acquire()));
+    /// });
+    /// cond.release().unwrap();
+    /// ```
     #[inline]
     pub fn try_acquire(&self) -> bool {
         self.lock.try_acquire()
@@ -363,6 +518,17 @@ impl<L: ConditionLock> Condition<L> {
     /// # Errors
     ///
     /// The lock's own release error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::{Condition, ReleaseError};
+    ///
+    /// let cond = Condition::new();
+    /// cond.acquire(None);
+    /// cond.release().unwrap();
+    /// assert_eq!(cond.release(), Err(ReleaseError::NotOwned));
+    /// ```
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
         self.lock.release()
@@ -370,6 +536,28 @@ impl<L: ConditionLock> Condition<L> {
 
     /// Acquires the lock, waiting forever, and returns a guard that releases it when dropped.
     /// Python: `with cond:`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::thread;
+    /// use threadkit::Condition;
+    ///
+    /// let pair = Arc::new((Condition::new(), AtomicBool::new(false)));
+    /// let remote = Arc::clone(&pair);
+    /// let waiter = thread::spawn(move || {
+    ///     let (cond, done) = &*remote;
+    ///     let _held = cond.lock();
+    ///     cond.wait_for(|| done.load(Ordering::Relaxed), None).unwrap()
+    /// });
+    /// {
+    ///     let (cond, done) = &*pair;
+    ///     let _held = cond.lock();
+    ///     done.store(true, Ordering::Relaxed);
+    ///     cond.notify_all().unwrap();
+    /// }
+    /// assert!(waiter.join().unwrap());
+    /// ```
     #[inline]
     pub fn lock(&self) -> ConditionGuard<'_, L> {
         self.lock.acquire(None);
@@ -381,12 +569,47 @@ impl<L: ConditionLock> Condition<L> {
 
     /// Whether the calling thread holds the lock (for a plain [`Lock`]: whether anyone does).
     /// Python: `cond._is_owned()`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Condition::new();
+    /// assert!(!cond.is_owned());
+    /// let _held = cond.lock();
+    /// assert!(cond.is_owned());
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(!cond.is_owned())); // an RLock is owned by one thread
+    /// });
+    /// ```
     #[inline]
     pub fn is_owned(&self) -> bool {
         self.lock.is_owned()
     }
 
     /// How many threads are waiting. Python: `len(cond._waiters)`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Arc::new(Condition::new());
+    /// assert_eq!(cond.waiter_count(), 0);
+    /// let remote = Arc::clone(&cond);
+    /// let waiter = thread::spawn(move || {
+    ///     let _held = remote.lock();
+    ///     remote.wait(None).unwrap()
+    /// });
+    /// while cond.waiter_count() == 0 {
+    ///     thread::yield_now();
+    /// }
+    /// assert_eq!(cond.waiter_count(), 1);
+    /// let held = cond.lock();
+    /// cond.notify_all().unwrap();
+    /// drop(held);
+    /// assert!(waiter.join().unwrap());
+    /// ```
     pub fn waiter_count(&self) -> usize {
         self.len.load(Ordering::Relaxed)
     }
@@ -568,6 +791,36 @@ impl<L: ConditionLock> Condition<L> {
     /// # Errors
     ///
     /// [`NotOwnedError::Notify`] if the calling thread does not hold the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::{Condition, NotOwnedError};
+    ///
+    /// let cond = Arc::new(Condition::new());
+    /// let waiters: Vec<_> = (0..3)
+    ///     .map(|_| {
+    ///         let cond = Arc::clone(&cond);
+    ///         thread::spawn(move || {
+    ///             let _held = cond.lock();
+    ///             cond.wait(None).unwrap()
+    ///         })
+    ///     })
+    ///     .collect();
+    /// assert_eq!(cond.notify_all(), Err(NotOwnedError::Notify)); // not holding the lock
+    /// loop {
+    ///     let _held = cond.lock();
+    ///     if cond.waiter_count() == 3 {
+    ///         cond.notify_all().unwrap();
+    ///         break;
+    ///     }
+    /// }
+    /// for waiter in waiters {
+    ///     assert!(waiter.join().unwrap());
+    /// }
+    /// ```
     pub fn notify_all(&self) -> Result<(), NotOwnedError> {
         self.notify(usize::MAX)
     }
@@ -607,6 +860,20 @@ impl<L: ConditionLock + fmt::Debug> fmt::Debug for Condition<L> {
 /// Holds a [`Condition`]'s lock (one level of it) and releases it when dropped.
 ///
 /// It is not `Send`: an [`RLock`] may only be released by its owner.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::Condition;
+///
+/// let cond = Condition::new();
+/// {
+///     let _outer = cond.lock();
+///     let _inner = cond.lock(); // the default RLock is re-entrant
+///     assert_eq!(cond.underlying().recursion_count(), 2);
+/// }
+/// assert!(!cond.is_owned());
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct ConditionGuard<'a, L: ConditionLock = RLock> {
     condition: &'a Condition<L>,
@@ -616,6 +883,15 @@ pub struct ConditionGuard<'a, L: ConditionLock = RLock> {
 
 impl<L: ConditionLock> ConditionGuard<'_, L> {
     /// The guarded condition.
+    ///
+    /// ```
+    /// use threadkit::Condition;
+    ///
+    /// let cond = Condition::new();
+    /// let held = cond.lock();
+    /// assert!(held.condition().is_owned());
+    /// assert!(std::ptr::eq(held.condition(), &cond));
+    /// ```
     pub fn condition(&self) -> &Condition<L> {
         self.condition
     }

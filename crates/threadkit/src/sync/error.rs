@@ -5,6 +5,25 @@ use std::error::Error;
 use std::fmt;
 
 /// Why a `release` failed.
+///
+/// # Examples
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use threadkit::{BoundedSemaphore, Lock, RLock, ReleaseError};
+///
+/// let error = Lock::new().release().unwrap_err();
+/// assert_eq!(error, ReleaseError::Unlocked);
+/// assert_eq!(error.to_string(), "release unlocked lock");
+///
+/// let error = RLock::new().release().unwrap_err();
+/// assert_eq!(error, ReleaseError::NotOwned);
+/// assert_eq!(error.to_string(), "cannot release un-acquired lock");
+///
+/// let error = BoundedSemaphore::new(1).release(NonZeroUsize::MIN).unwrap_err();
+/// assert_eq!(error, ReleaseError::TooManyReleases);
+/// assert_eq!(error.to_string(), "Semaphore released too many times");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReleaseError {
@@ -32,6 +51,26 @@ impl Error for ReleaseError {}
 
 /// A [`Condition`](crate::Condition) was waited on or notified by a thread that does not hold its
 /// lock.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::{Condition, NotOwnedError};
+///
+/// let cond = Arc::new(Condition::new());
+/// let _held = cond.lock();
+/// // Another thread does not hold the condition's RLock.
+/// let remote = Arc::clone(&cond);
+/// let (wait, notify) = thread::spawn(move || (remote.wait(None), remote.notify(1)))
+///     .join()
+///     .unwrap();
+/// assert_eq!(wait, Err(NotOwnedError::Wait));
+/// assert_eq!(wait.unwrap_err().to_string(), "cannot wait on un-acquired lock");
+/// assert_eq!(notify, Err(NotOwnedError::Notify));
+/// assert_eq!(notify.unwrap_err().to_string(), "cannot notify on un-acquired lock");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum NotOwnedError {
@@ -57,6 +96,24 @@ impl Error for NotOwnedError {}
 ///
 /// Like CPython's `BrokenBarrierError()`, which carries no arguments, it displays as the empty
 /// string; its type says it all.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::{Barrier, BrokenBarrierError};
+///
+/// let barrier = Arc::new(Barrier::new(2));
+/// let remote = Arc::clone(&barrier);
+/// let waiter = thread::spawn(move || remote.wait(None));
+/// while barrier.n_waiting() == 0 {
+///     thread::yield_now();
+/// }
+/// barrier.abort(); // the waiting thread fails
+/// assert_eq!(waiter.join().unwrap(), Err(BrokenBarrierError));
+/// assert_eq!(BrokenBarrierError.to_string(), "");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BrokenBarrierError;
 

@@ -73,6 +73,13 @@ impl Event {
     /// Creates a clear event.
     ///
     /// Python: `threading.Event()`.
+    ///
+    /// ```
+    /// use threadkit::Event;
+    ///
+    /// static READY: Event = Event::new(); // `const`: usable in a static
+    /// assert!(!READY.is_set());
+    /// ```
     #[cfg(not(threadkit_loom))]
     pub const fn new() -> Self {
         Event {
@@ -83,6 +90,13 @@ impl Event {
     /// Creates a clear event.
     ///
     /// Python: `threading.Event()`.
+    ///
+    /// ```
+    /// use threadkit::Event;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.is_set());
+    /// ```
     #[cfg(threadkit_loom)]
     pub fn new() -> Self {
         Event {
@@ -93,6 +107,18 @@ impl Event {
     /// Whether the event is set.
     ///
     /// Python: `event.is_set()`. One atomic load.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Event;
+    ///
+    /// let event = Arc::new(Event::new());
+    /// assert!(!event.is_set());
+    /// let remote = Arc::clone(&event);
+    /// thread::spawn(move || remote.set()).join().unwrap();
+    /// assert!(event.is_set());
+    /// ```
     #[inline]
     pub fn is_set(&self) -> bool {
         self.state.load(Ordering::Acquire) & SET != 0
@@ -102,6 +128,19 @@ impl Event {
     ///
     /// Python: `event.set()`. Threads that wait while the event stays set return at once. Setting
     /// a set event changes nothing and wakes nobody.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Event;
+    ///
+    /// let event = Arc::new(Event::new());
+    /// let remote = Arc::clone(&event);
+    /// let waiter = thread::spawn(move || remote.wait(None));
+    /// event.set();
+    /// event.set(); // already set: no effect
+    /// assert!(waiter.join().unwrap());
+    /// ```
     #[inline]
     pub fn set(&self) {
         let mut state = self.state.load(Ordering::Relaxed);
@@ -130,6 +169,17 @@ impl Event {
     /// Clears the event: later waits block until the next [`set`](Event::set).
     ///
     /// Python: `event.clear()`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::Event;
+    ///
+    /// let event = Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// assert!(!event.wait(Some(Duration::from_millis(1))));
+    /// ```
     #[inline]
     pub fn clear(&self) {
         self.state.fetch_and(!SET, Ordering::Relaxed);

@@ -73,6 +73,13 @@ pub struct Lock {
 
 impl Lock {
     /// Creates an unlocked lock.
+    ///
+    /// ```
+    /// use threadkit::Lock;
+    ///
+    /// static LOCK: Lock = Lock::new(); // `const`: usable in a static
+    /// assert!(!LOCK.locked());
+    /// ```
     #[cfg(not(threadkit_loom))]
     pub const fn new() -> Self {
         Lock {
@@ -81,6 +88,13 @@ impl Lock {
     }
 
     /// Creates an unlocked lock.
+    ///
+    /// ```
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Lock::new();
+    /// assert!(!lock.locked());
+    /// ```
     #[cfg(threadkit_loom)]
     pub fn new() -> Self {
         Lock {
@@ -115,6 +129,18 @@ impl Lock {
     /// Acquires the lock only if it is unlocked now; true if it was acquired.
     ///
     /// Python: `lock.acquire(blocking=False)`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Arc::new(Lock::new());
+    /// assert!(lock.try_acquire());
+    /// let remote = Arc::clone(&lock);
+    /// // Held (even by another thread): the attempt fails at once.
+    /// assert!(!thread::spawn(move || remote.try_acquire()).join().unwrap());
+    /// ```
     #[inline]
     pub fn try_acquire(&self) -> bool {
         let mut state = self.state.load(Ordering::Relaxed);
@@ -192,6 +218,22 @@ impl Lock {
     /// # Errors
     ///
     /// [`ReleaseError::Unlocked`] if the lock is not locked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::{Lock, ReleaseError};
+    ///
+    /// let lock = Arc::new(Lock::new());
+    /// lock.acquire(None);
+    /// let remote = Arc::clone(&lock);
+    /// thread::spawn(move || remote.release()).join().unwrap().unwrap();
+    /// let error = lock.release().unwrap_err();
+    /// assert_eq!(error, ReleaseError::Unlocked);
+    /// assert_eq!(error.to_string(), "release unlocked lock");
+    /// ```
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
         if self
@@ -236,6 +278,15 @@ impl Lock {
     /// Whether the lock is held by some thread.
     ///
     /// Python: `lock.locked()`.
+    ///
+    /// ```
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Lock::new();
+    /// assert!(!lock.locked());
+    /// let _guard = lock.lock();
+    /// assert!(lock.locked());
+    /// ```
     #[inline]
     pub fn locked(&self) -> bool {
         self.state.load(Ordering::Relaxed) & LOCKED != 0
@@ -244,6 +295,20 @@ impl Lock {
     /// Acquires the lock, waiting forever, and returns a guard that releases it when dropped.
     ///
     /// Python: `with lock:`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Arc::new(Lock::new());
+    /// {
+    ///     let _guard = lock.lock();
+    ///     let remote = Arc::clone(&lock);
+    ///     assert!(!thread::spawn(move || remote.try_acquire()).join().unwrap());
+    /// } // released here
+    /// assert!(!lock.locked());
+    /// ```
     #[inline]
     pub fn lock(&self) -> LockGuard<'_> {
         self.acquire(None);
@@ -251,12 +316,36 @@ impl Lock {
     }
 
     /// A guard if the lock is unlocked now.
+    ///
+    /// ```
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Lock::new();
+    /// let guard = lock.try_lock().unwrap();
+    /// assert!(lock.try_lock().is_none());
+    /// drop(guard);
+    /// assert!(lock.try_lock().is_some());
+    /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
         self.try_acquire().then(|| LockGuard { lock: self })
     }
 
     /// A guard if the lock can be acquired within `timeout`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Arc::new(Lock::new());
+    /// let _guard = lock.lock();
+    /// let remote = Arc::clone(&lock);
+    /// let short = Duration::from_millis(1);
+    /// let attempt = thread::spawn(move || remote.lock_timeout(short).is_none());
+    /// assert!(attempt.join().unwrap());
+    /// ```
     #[inline]
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
         self.acquire(Some(timeout))
@@ -282,6 +371,24 @@ impl fmt::Debug for Lock {
 ///
 /// Releasing the lock through [`Lock::release`] while a guard is alive is a logic error: the
 /// guard would later release whoever holds the lock then.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::Lock;
+///
+/// let lock = Arc::new(Lock::new());
+/// let guard = lock.lock();
+/// let remote = Arc::clone(&lock);
+/// let waiter = thread::spawn(move || {
+///     let _guard = remote.lock(); // waits for the guard below to drop
+/// });
+/// drop(guard);
+/// waiter.join().unwrap();
+/// assert!(!lock.locked());
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct LockGuard<'a> {
     lock: &'a Lock,
@@ -289,6 +396,15 @@ pub struct LockGuard<'a> {
 
 impl LockGuard<'_> {
     /// The guarded lock.
+    ///
+    /// ```
+    /// use threadkit::Lock;
+    ///
+    /// let lock = Lock::new();
+    /// let guard = lock.lock();
+    /// assert!(guard.lock().locked());
+    /// assert!(std::ptr::eq(guard.lock(), &lock));
+    /// ```
     pub fn lock(&self) -> &Lock {
         self.lock
     }

@@ -78,6 +78,21 @@ pub struct RLock {
 
 /// What [`RLock::release_save`] took away and [`RLock::acquire_restore`] gives back: the recursion
 /// level and the owner. Python: the `(count, owner)` tuple of `_release_save`.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::RLock;
+///
+/// let lock = RLock::new();
+/// lock.acquire(None);
+/// lock.acquire(None);
+/// let state = lock.release_save().unwrap();
+/// assert_eq!(state.count(), 2);
+/// assert!(!lock.locked());
+/// lock.acquire_restore(state);
+/// assert_eq!(lock.recursion_count(), 2);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use = "the lock's recursion level is lost unless the state is restored"]
 pub struct RLockState {
@@ -87,12 +102,44 @@ pub struct RLockState {
 
 impl RLockState {
     /// The recursion level the lock had.
+    ///
+    /// ```
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// let _outer = lock.lock();
+    /// let _inner = lock.lock();
+    /// let state = lock.release_save().unwrap();
+    /// assert_eq!(state.count(), 2);
+    /// lock.acquire_restore(state);
+    /// ```
     pub fn count(&self) -> usize {
         self.count
     }
 
     /// The identity token of the thread that owned the lock (meaningful only for comparisons
     /// within this process).
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// lock.acquire(None);
+    /// let first = lock.release_save().unwrap();
+    /// lock.acquire(None);
+    /// let second = lock.release_save().unwrap();
+    /// assert_eq!(first.owner(), second.owner()); // the same thread
+    /// let other = thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         lock.acquire(None);
+    ///         lock.release_save().unwrap()
+    ///     })
+    ///     .join()
+    ///     .unwrap()
+    /// });
+    /// assert_ne!(other.owner(), first.owner());
+    /// ```
     pub fn owner(&self) -> usize {
         self.owner
     }
@@ -100,6 +147,13 @@ impl RLockState {
 
 impl RLock {
     /// Creates an unowned lock.
+    ///
+    /// ```
+    /// use threadkit::RLock;
+    ///
+    /// static LOCK: RLock = RLock::new(); // `const`: usable in a static
+    /// assert!(!LOCK.locked());
+    /// ```
     #[cfg(not(threadkit_loom))]
     pub const fn new() -> Self {
         RLock {
@@ -110,6 +164,13 @@ impl RLock {
     }
 
     /// Creates an unowned lock.
+    ///
+    /// ```
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// assert!(!lock.locked());
+    /// ```
     #[cfg(threadkit_loom)]
     pub fn new() -> Self {
         RLock {
@@ -149,6 +210,18 @@ impl RLock {
     /// Acquires the lock only if it is unowned or owned by the caller; true if it was acquired.
     ///
     /// Python: `rlock.acquire(blocking=False)`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = Arc::new(RLock::new());
+    /// assert!(lock.try_acquire());
+    /// assert!(lock.try_acquire()); // the owner again
+    /// let remote = Arc::clone(&lock);
+    /// assert!(!thread::spawn(move || remote.try_acquire()).join().unwrap());
+    /// ```
     #[inline]
     pub fn try_acquire(&self) -> bool {
         let me = thread_token();
@@ -187,6 +260,23 @@ impl RLock {
     /// # Errors
     ///
     /// [`ReleaseError::NotOwned`] if the calling thread does not own the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::{RLock, ReleaseError};
+    ///
+    /// let lock = RLock::new();
+    /// lock.acquire(None);
+    /// lock.acquire(None);
+    /// lock.release().unwrap();
+    /// assert!(lock.locked()); // one level left
+    /// lock.release().unwrap();
+    /// assert!(!lock.locked());
+    /// let error = lock.release().unwrap_err();
+    /// assert_eq!(error, ReleaseError::NotOwned);
+    /// assert_eq!(error.to_string(), "cannot release un-acquired lock");
+    /// ```
     #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
         if self.owner.load(Ordering::Relaxed) != thread_token() {
@@ -206,6 +296,18 @@ impl RLock {
     /// Whether the calling thread owns the lock.
     ///
     /// Python: `rlock._is_owned()`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// let _guard = lock.lock();
+    /// assert!(lock.is_owned());
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(!lock.is_owned()));
+    /// });
+    /// ```
     #[inline]
     pub fn is_owned(&self) -> bool {
         self.owner.load(Ordering::Relaxed) == thread_token()
@@ -214,6 +316,19 @@ impl RLock {
     /// How many times the calling thread holds the lock: 0 if it does not own it.
     ///
     /// Python: `rlock._recursion_count()`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// let _outer = lock.lock();
+    /// let _inner = lock.lock();
+    /// assert_eq!(lock.recursion_count(), 2);
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert_eq!(lock.recursion_count(), 0)); // not the owner
+    /// });
+    /// ```
     #[inline]
     pub fn recursion_count(&self) -> usize {
         if self.is_owned() {
@@ -227,6 +342,18 @@ impl RLock {
     ///
     /// Python 3.14's `rlock.locked()` (CPython 3.13's `RLock` has no public equivalent; its
     /// `repr` shows it).
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// assert!(!lock.locked());
+    /// let _guard = lock.lock();
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(lock.locked())); // held, though not by this thread
+    /// });
+    /// ```
     #[inline]
     pub fn locked(&self) -> bool {
         self.block.locked()
@@ -282,6 +409,26 @@ impl RLock {
     /// Acquires the lock, waiting forever, and restores the levels and owner in `state`.
     ///
     /// Python: `rlock._acquire_restore(state)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = Arc::new(RLock::new());
+    /// lock.acquire(None);
+    /// let saved = lock.release_save().unwrap();
+    /// let remote = Arc::clone(&lock);
+    /// let holder = thread::spawn(move || {
+    ///     let _guard = remote.lock();
+    /// });
+    /// lock.acquire_restore(saved); // waits if `holder` has it now
+    /// assert_eq!(lock.recursion_count(), 1);
+    /// lock.release().unwrap(); // before joining: `holder` may still be waiting for it
+    /// holder.join().unwrap();
+    /// ```
     pub fn acquire_restore(&self, state: RLockState) {
         self.block.acquire(None);
         self.take(state.owner, state.count);
@@ -291,6 +438,18 @@ impl RLock {
     /// dropped.
     ///
     /// Python: `with rlock:`.
+    ///
+    /// ```
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// {
+    ///     let _outer = lock.lock();
+    ///     let _inner = lock.lock(); // re-entrant
+    ///     assert_eq!(lock.recursion_count(), 2);
+    /// }
+    /// assert!(!lock.locked());
+    /// ```
     #[inline]
     pub fn lock(&self) -> RLockGuard<'_> {
         self.acquire(None);
@@ -298,12 +457,37 @@ impl RLock {
     }
 
     /// A guard if the lock can be acquired now.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// let _guard = lock.try_lock().unwrap();
+    /// assert!(lock.try_lock().is_some()); // the owner again
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(lock.try_lock().is_none()));
+    /// });
+    /// ```
     #[inline]
     pub fn try_lock(&self) -> Option<RLockGuard<'_>> {
         self.try_acquire().then(|| RLockGuard::new(self))
     }
 
     /// A guard if the lock can be acquired within `timeout`.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use std::time::Duration;
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// let _guard = lock.lock();
+    /// thread::scope(|s| {
+    ///     s.spawn(|| assert!(lock.lock_timeout(Duration::from_millis(1)).is_none()));
+    /// });
+    /// assert!(lock.lock_timeout(Duration::ZERO).is_some()); // the owner
+    /// ```
     #[inline]
     pub fn lock_timeout(&self, timeout: Duration) -> Option<RLockGuard<'_>> {
         self.acquire(Some(timeout)).then(|| RLockGuard::new(self))
@@ -329,6 +513,24 @@ impl fmt::Debug for RLock {
 /// Holds one level of an [`RLock`] and releases it when dropped.
 ///
 /// It is not `Send`: only the owning thread may release the lock.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::RLock;
+///
+/// let lock = Arc::new(RLock::new());
+/// let guard = lock.lock();
+/// let remote = Arc::clone(&lock);
+/// let waiter = thread::spawn(move || {
+///     let _guard = remote.lock(); // waits for the guard below to drop
+///     remote.recursion_count()
+/// });
+/// drop(guard);
+/// assert_eq!(waiter.join().unwrap(), 1);
+/// ```
 #[must_use = "the level is released as soon as the guard is dropped"]
 pub struct RLockGuard<'a> {
     lock: &'a RLock,
@@ -345,6 +547,15 @@ impl<'a> RLockGuard<'a> {
     }
 
     /// The guarded lock.
+    ///
+    /// ```
+    /// use threadkit::RLock;
+    ///
+    /// let lock = RLock::new();
+    /// let guard = lock.lock();
+    /// assert!(guard.lock().is_owned());
+    /// assert!(std::ptr::eq(guard.lock(), &lock));
+    /// ```
     pub fn lock(&self) -> &RLock {
         self.lock
     }

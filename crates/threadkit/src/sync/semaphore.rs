@@ -196,6 +196,17 @@ macro_rules! shared_methods {
             /// # Panics
             ///
             /// If `value` exceeds `usize::MAX / 2`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            /// // `const`: usable in a static.
+            #[doc = concat!("static POOL: ", stringify!($ty), " = ", stringify!($ty), "::new(3);")]
+            /// assert_eq!(POOL.value(), 3);
+            #[doc = concat!("assert_eq!(", stringify!($ty), "::default().value(), 1);")]
+            /// ```
             #[cfg(not(threadkit_loom))]
             pub const fn new($value: usize) -> Self {
                 $ty {
@@ -211,6 +222,15 @@ macro_rules! shared_methods {
             /// # Panics
             ///
             /// If `value` exceeds `usize::MAX / 2`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            #[doc = concat!("let pool = ", stringify!($ty), "::new(3);")]
+            /// assert_eq!(pool.value(), 3);
+            /// ```
             #[cfg(threadkit_loom)]
             pub fn new($value: usize) -> Self {
                 $ty {
@@ -238,6 +258,17 @@ macro_rules! shared_methods {
             /// Takes a permit only if one is available now; true if it was taken.
             ///
             /// Python: `semaphore.acquire(blocking=False)`.
+            ///
+            /// ```
+            /// use std::thread;
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            #[doc = concat!("let semaphore = ", stringify!($ty), "::new(1);")]
+            /// assert!(semaphore.try_acquire());
+            /// thread::scope(|s| {
+            ///     s.spawn(|| assert!(!semaphore.try_acquire())); // none left for anyone
+            /// });
+            /// ```
             #[inline]
             pub fn try_acquire(&self) -> bool {
                 self.core.try_acquire()
@@ -246,6 +277,14 @@ macro_rules! shared_methods {
             /// The number of permits available now.
             ///
             /// Python: `semaphore._value`. Other threads may change it at any moment.
+            ///
+            /// ```
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            #[doc = concat!("let semaphore = ", stringify!($ty), "::new(2);")]
+            /// let _permit = semaphore.permit();
+            /// assert_eq!(semaphore.value(), 1);
+            /// ```
             #[inline]
             pub fn value(&self) -> usize {
                 self.core.value()
@@ -255,6 +294,22 @@ macro_rules! shared_methods {
             /// dropped.
             ///
             /// Python: `with semaphore:`.
+            ///
+            /// ```
+            /// use std::sync::Arc;
+            /// use std::thread;
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            #[doc = concat!("let semaphore = Arc::new(", stringify!($ty), "::new(1));")]
+            /// let permit = semaphore.permit();
+            /// let remote = Arc::clone(&semaphore);
+            /// let waiter = thread::spawn(move || {
+            ///     let _permit = remote.permit(); // waits for the permit below
+            /// });
+            /// drop(permit); // gives it back
+            /// waiter.join().unwrap();
+            /// assert_eq!(semaphore.value(), 1);
+            /// ```
             #[inline]
             pub fn permit(&self) -> SemaphorePermit<'_> {
                 self.core.acquire(None);
@@ -262,6 +317,16 @@ macro_rules! shared_methods {
             }
 
             /// A guard holding a permit, if one is available now.
+            ///
+            /// ```
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            #[doc = concat!("let semaphore = ", stringify!($ty), "::new(1);")]
+            /// let permit = semaphore.try_permit().unwrap();
+            /// assert!(semaphore.try_permit().is_none());
+            /// drop(permit);
+            /// assert!(semaphore.try_permit().is_some());
+            /// ```
             #[inline]
             pub fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
                 // Lazily: a permit built for nothing would release on drop.
@@ -271,6 +336,20 @@ macro_rules! shared_methods {
             }
 
             /// A guard holding a permit, if one can be taken within `timeout`.
+            ///
+            /// ```
+            /// use std::thread;
+            /// use std::time::Duration;
+            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+            ///
+            #[doc = concat!("let semaphore = ", stringify!($ty), "::new(1);")]
+            /// let _permit = semaphore.permit();
+            /// let short = Duration::from_millis(1);
+            /// thread::scope(|s| {
+            ///     let attempt = s.spawn(|| semaphore.permit_timeout(short).is_none());
+            ///     assert!(attempt.join().unwrap());
+            /// });
+            /// ```
             #[inline]
             pub fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
                 self.core
@@ -443,6 +522,28 @@ impl BoundedSemaphore {
     ///
     /// [`ReleaseError::TooManyReleases`] if the value would exceed the initial value; the value
     /// is then unchanged and nobody is woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::{BoundedSemaphore, ReleaseError};
+    ///
+    /// let semaphore = Arc::new(BoundedSemaphore::new(2));
+    /// semaphore.acquire(None);
+    /// semaphore.acquire(None);
+    /// let remote = Arc::clone(&semaphore);
+    /// // Any thread may release, up to the initial value.
+    /// thread::spawn(move || remote.release(NonZeroUsize::new(2).unwrap()))
+    ///     .join()
+    ///     .unwrap()
+    ///     .unwrap();
+    /// let error = semaphore.release(NonZeroUsize::MIN).unwrap_err();
+    /// assert_eq!(error, ReleaseError::TooManyReleases);
+    /// assert_eq!(error.to_string(), "Semaphore released too many times");
+    /// ```
     #[inline]
     pub fn release(&self, n: NonZeroUsize) -> Result<(), ReleaseError> {
         self.core.release(n)
@@ -451,6 +552,14 @@ impl BoundedSemaphore {
     /// The value the semaphore was created with, which releases may not exceed.
     ///
     /// Python: `semaphore._initial_value`.
+    ///
+    /// ```
+    /// use threadkit::BoundedSemaphore;
+    ///
+    /// let semaphore = BoundedSemaphore::new(3);
+    /// let _permit = semaphore.permit();
+    /// assert_eq!((semaphore.value(), semaphore.initial_value()), (2, 3));
+    /// ```
     #[inline]
     pub fn initial_value(&self) -> usize {
         self.core.limit
@@ -473,6 +582,24 @@ impl fmt::Debug for BoundedSemaphore {
 /// Dropping the permit releases one. If the semaphore cannot take it back — a
 /// [`BoundedSemaphore`] that someone over-released by hand, or a [`Semaphore`] at its maximum
 /// value — the permit is dropped without releasing.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::thread;
+/// use threadkit::Semaphore;
+///
+/// let semaphore = Arc::new(Semaphore::new(1));
+/// let remote = Arc::clone(&semaphore);
+/// thread::spawn(move || {
+///     let _permit = remote.permit();
+///     assert_eq!(remote.value(), 0);
+/// }) // the permit is given back as the thread ends
+/// .join()
+/// .unwrap();
+/// assert_eq!(semaphore.value(), 1);
+/// ```
 #[must_use = "the permit is given back as soon as it is dropped"]
 pub struct SemaphorePermit<'a> {
     core: &'a Core,
@@ -480,6 +607,14 @@ pub struct SemaphorePermit<'a> {
 
 impl SemaphorePermit<'_> {
     /// Drops the permit without giving it back: the semaphore keeps one permit fewer.
+    ///
+    /// ```
+    /// use threadkit::Semaphore;
+    ///
+    /// let semaphore = Semaphore::new(2);
+    /// semaphore.permit().forget();
+    /// assert_eq!(semaphore.value(), 1);
+    /// ```
     pub fn forget(self) {
         std::mem::forget(self);
     }

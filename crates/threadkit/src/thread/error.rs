@@ -6,6 +6,19 @@ use std::fmt;
 use std::io;
 
 /// Why [`Thread::start`](crate::thread::Thread::start) failed.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread::{StartError, Thread};
+///
+/// let worker = Thread::new(|| {});
+/// worker.start().unwrap();
+/// let error = worker.start().unwrap_err();
+/// assert!(matches!(error, StartError::AlreadyStarted));
+/// assert_eq!(error.to_string(), "threads can only be started once");
+/// worker.join(None).unwrap();
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StartError {
@@ -36,6 +49,29 @@ impl Error for StartError {
 }
 
 /// Why [`Thread::join`](crate::thread::Thread::join) failed.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+/// use threadkit::thread::{self, JoinError, Thread};
+///
+/// let error = Thread::new(|| {}).join(None).unwrap_err();
+/// assert_eq!(error, JoinError::NotStarted);
+/// assert_eq!(error.to_string(), "cannot join thread before it is started");
+///
+/// let (tx, rx) = mpsc::channel();
+/// let worker = Thread::new(move || tx.send(thread::current_thread().join(None)).unwrap());
+/// worker.start().unwrap();
+/// let error = rx.recv().unwrap().unwrap_err();
+/// assert_eq!(error, JoinError::CurrentThread);
+/// assert_eq!(error.to_string(), "cannot join current thread");
+/// worker.join(None).unwrap();
+///
+/// let error = std::thread::spawn(|| thread::current_thread()).join().unwrap().join(None);
+/// assert_eq!(error, Err(JoinError::DummyThread));
+/// assert_eq!(error.unwrap_err().to_string(), "cannot join a dummy thread");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JoinError {
@@ -63,6 +99,19 @@ impl fmt::Display for JoinError {
 impl Error for JoinError {}
 
 /// Why [`Thread::set_daemon`](crate::thread::Thread::set_daemon) failed.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread::{SetDaemonError, Thread};
+///
+/// let worker = Thread::new(|| {});
+/// worker.start().unwrap();
+/// let error = worker.set_daemon(true).unwrap_err();
+/// assert_eq!(error, SetDaemonError::Active);
+/// assert_eq!(error.to_string(), "cannot set daemon status of active thread");
+/// worker.join(None).unwrap();
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SetDaemonError {
@@ -82,6 +131,17 @@ impl fmt::Display for SetDaemonError {
 impl Error for SetDaemonError {}
 
 /// Why [`set_stack_size`](crate::thread::set_stack_size) failed.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread::{self, StackSizeError};
+///
+/// let error = thread::set_stack_size(1024).unwrap_err();
+/// assert_eq!(error, StackSizeError::Invalid(1024));
+/// assert_eq!(error.to_string(), "size not valid: 1024 bytes");
+/// assert_eq!(thread::stack_size(), 0); // unchanged
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StackSizeError {
@@ -100,6 +160,17 @@ impl fmt::Display for StackSizeError {
 impl Error for StackSizeError {}
 
 /// Why [`register_atexit`](crate::thread::register_atexit) failed.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread::{self, RegisterAtexitError};
+///
+/// thread::shutdown(); // what the end of `thread::main` does
+/// let error = thread::register_atexit(|| {}).unwrap_err();
+/// assert_eq!(error, RegisterAtexitError::ShuttingDown);
+/// assert_eq!(error.to_string(), "can't register atexit after shutdown");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RegisterAtexitError {

@@ -52,7 +52,24 @@ struct Captured {
 ///
 /// # Examples
 ///
-/// See [`set_excepthook`].
+/// ```
+/// use std::sync::mpsc;
+/// use threadkit::thread::{self, Thread};
+///
+/// let (tx, rx) = mpsc::channel();
+/// thread::set_excepthook(move |args| {
+///     let report = format!("{}: {}", args.thread().name(), args.message().unwrap_or("?"));
+///     tx.send((report, args.location().is_some())).unwrap();
+/// });
+/// let worker = Thread::builder().name("parser").start(|| panic!("unexpected token")).unwrap();
+/// let (report, located) = rx.recv().unwrap();
+/// assert_eq!(report, "parser: unexpected token");
+/// assert!(located);
+/// worker.join(None).unwrap();
+/// thread::reset_excepthook();
+/// ```
+///
+/// See also [`set_excepthook`].
 pub struct ExceptHookArgs<'a> {
     thread: &'a Thread,
     payload: &'a (dyn Any + Send),
@@ -62,16 +79,57 @@ pub struct ExceptHookArgs<'a> {
 
 impl<'a> ExceptHookArgs<'a> {
     /// The thread whose target panicked.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// thread::set_excepthook(move |args| tx.send(args.thread().clone()).unwrap());
+    /// let worker = Thread::new(|| panic!("oops"));
+    /// worker.start().unwrap();
+    /// assert_eq!(rx.recv().unwrap(), worker); // the hook ran on the panicking thread
+    /// worker.join(None).unwrap();
+    /// thread::reset_excepthook();
+    /// ```
     pub fn thread(&self) -> &'a Thread {
         self.thread
     }
 
     /// The panic payload, as `catch_unwind` returns it.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// thread::set_excepthook(move |args| {
+    ///     tx.send(args.payload().downcast_ref::<i32>().copied()).unwrap();
+    /// });
+    /// let worker = Thread::new(|| std::panic::panic_any(42));
+    /// worker.start().unwrap();
+    /// assert_eq!(rx.recv().unwrap(), Some(42));
+    /// worker.join(None).unwrap();
+    /// thread::reset_excepthook();
+    /// ```
     pub fn payload(&self) -> &'a (dyn Any + Send) {
         self.payload
     }
 
     /// The panic message, when the payload is a string (as for `panic!("...")`).
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// thread::set_excepthook(move |args| tx.send(args.message().map(String::from)).unwrap());
+    /// let worker = Thread::new(|| panic!("disk {} is full", 3));
+    /// worker.start().unwrap();
+    /// assert_eq!(rx.recv().unwrap().as_deref(), Some("disk 3 is full"));
+    /// worker.join(None).unwrap();
+    /// thread::reset_excepthook();
+    /// ```
     pub fn message(&self) -> Option<&'a str> {
         let payload = self.payload;
         payload
@@ -81,11 +139,43 @@ impl<'a> ExceptHookArgs<'a> {
     }
 
     /// Where the panic was raised, as `file:line:column`, when the panic hook saw it.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// thread::set_excepthook(move |args| tx.send(args.location().map(String::from)).unwrap());
+    /// let worker = Thread::new(|| panic!("here"));
+    /// worker.start().unwrap();
+    /// let location = rx.recv().unwrap().unwrap();
+    /// assert!(location.contains(".rs:")); // file:line:column of the `panic!`
+    /// worker.join(None).unwrap();
+    /// thread::reset_excepthook();
+    /// ```
     pub fn location(&self) -> Option<&'a str> {
         self.location
     }
 
     /// The backtrace of the panic, when `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` enabled one.
+    ///
+    /// ```
+    /// use std::backtrace::BacktraceStatus;
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// thread::set_excepthook(move |args| {
+    ///     tx.send(args.backtrace().map(|trace| trace.status())).unwrap();
+    /// });
+    /// let worker = Thread::new(|| panic!("traced"));
+    /// worker.start().unwrap();
+    /// // `None` unless RUST_BACKTRACE (or RUST_LIB_BACKTRACE) asked for backtraces.
+    /// let status = rx.recv().unwrap();
+    /// assert!(status.is_none() || status == Some(BacktraceStatus::Captured));
+    /// worker.join(None).unwrap();
+    /// thread::reset_excepthook();
+    /// ```
     pub fn backtrace(&self) -> Option<&'a Backtrace> {
         self.backtrace
     }
@@ -132,6 +222,29 @@ pub fn set_excepthook(hook: impl Fn(&ExceptHookArgs<'_>) + Send + Sync + 'static
 /// Restores the default excepthook, [`default_excepthook`].
 ///
 /// Python: `threading.excepthook = threading.__excepthook__`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use threadkit::thread::{self, Thread};
+///
+/// let calls = Arc::new(AtomicUsize::new(0));
+/// let counted = Arc::clone(&calls);
+/// thread::set_excepthook(move |_| {
+///     counted.fetch_add(1, Ordering::Relaxed);
+/// });
+/// let worker = Thread::new(|| panic!("counted"));
+/// worker.start().unwrap();
+/// worker.join(None).unwrap();
+/// thread::reset_excepthook();
+/// // From now on panics go to `default_excepthook`, which prints them to stderr.
+/// let worker = Thread::new(|| panic!("printed"));
+/// worker.start().unwrap();
+/// worker.join(None).unwrap();
+/// assert_eq!(calls.load(Ordering::Relaxed), 1);
+/// ```
 pub fn reset_excepthook() {
     *HOOK.write().unwrap_or_else(PoisonError::into_inner) = None;
 }
@@ -139,6 +252,26 @@ pub fn reset_excepthook() {
 /// Calls the installed excepthook with `args`.
 ///
 /// Python: `threading.excepthook(args)`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+/// use threadkit::thread::{self, Thread};
+///
+/// let (tx, rx) = mpsc::channel();
+/// // A hook that installs its successor, then hands the panic to whichever hook is installed now.
+/// thread::set_excepthook(move |args| {
+///     let tx = tx.clone();
+///     thread::set_excepthook(move |args| tx.send(args.message().map(String::from)).unwrap());
+///     thread::excepthook(args);
+/// });
+/// let worker = Thread::new(|| panic!("forwarded"));
+/// worker.start().unwrap();
+/// assert_eq!(rx.recv().unwrap().as_deref(), Some("forwarded"));
+/// worker.join(None).unwrap();
+/// thread::reset_excepthook();
+/// ```
 pub fn excepthook(args: &ExceptHookArgs<'_>) {
     let hook = HOOK.read().unwrap_or_else(PoisonError::into_inner).clone();
     match hook {

@@ -124,6 +124,24 @@ impl<T: Send + 'static> Local<T> {
     /// Creates a `Local` whose value in each thread starts as `init()`.
     ///
     /// Python: `threading.local()` (with the attributes a subclass's `__init__` sets).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::thread;
+    /// use threadkit::thread::Local;
+    ///
+    /// let log = Local::new(|| RefCell::new(Vec::<&str>::new()));
+    /// log.with(|log| log.borrow_mut().push("main"));
+    /// thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         // `init` ran again for this thread: an empty log.
+    ///         assert!(log.with(|log| log.borrow().is_empty()));
+    ///     });
+    /// });
+    /// assert_eq!(log.with(|log| log.borrow().len()), 1);
+    /// ```
     pub fn new(init: impl Fn() -> T + Send + Sync + 'static) -> Self {
         Local {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -142,6 +160,26 @@ impl<T: Send + 'static> Local<T> {
     ///
     /// If called while the thread's thread-locals are being destroyed (from another
     /// thread-local's destructor), like std's `LocalKey::with`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::sync::Arc;
+    /// use threadkit::thread::{Local, Thread};
+    ///
+    /// let calls = Arc::new(Local::new(|| Cell::new(0u32)));
+    /// let count = |calls: &Local<Cell<u32>>| calls.with(|n| {
+    ///     n.set(n.get() + 1);
+    ///     n.get()
+    /// });
+    /// assert_eq!(count(&calls), 1);
+    /// assert_eq!(count(&calls), 2);
+    /// let remote = Arc::clone(&calls);
+    /// let worker = Thread::new(move || assert_eq!(count(&remote), 1));
+    /// worker.start().unwrap();
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         let slots = SLOTS.with(|owner| Arc::clone(&owner.0));
         let existing = slots
@@ -176,6 +214,20 @@ impl<T: Send + 'static> Local<T> {
     }
 
     /// A clone of the calling thread's value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::thread;
+    /// use threadkit::thread::Local;
+    ///
+    /// let id = Local::new(|| Cell::new(0));
+    /// id.with(|id| id.set(7));
+    /// assert_eq!(id.get().get(), 7);
+    /// let other = thread::scope(|s| s.spawn(|| id.get().get()).join().unwrap());
+    /// assert_eq!(other, 0);
+    /// ```
     pub fn get(&self) -> T
     where
         T: Clone,

@@ -297,6 +297,17 @@ pub(crate) fn non_daemon_threads() -> Vec<Thread> {
 /// [`Builder::stack_size`](crate::thread::Builder::stack_size); 0 means std's default.
 ///
 /// Python: `threading.stack_size()`.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::thread;
+///
+/// assert_eq!(thread::stack_size(), 0); // std's default
+/// thread::set_stack_size(256 * 1024).unwrap();
+/// assert_eq!(thread::stack_size(), 256 * 1024);
+/// thread::set_stack_size(0).unwrap();
+/// ```
 pub fn stack_size() -> usize {
     STACK_SIZE.load(Ordering::Relaxed)
 }

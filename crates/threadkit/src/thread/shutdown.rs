@@ -166,6 +166,23 @@ pub struct ShutdownGuard {
 
 impl ShutdownGuard {
     /// A guard; dropping it waits for the non-daemon threads.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use threadkit::thread::{ShutdownGuard, Thread};
+    ///
+    /// let done = Arc::new(AtomicBool::new(false));
+    /// {
+    ///     let _shutdown = ShutdownGuard::new();
+    ///     let done = Arc::clone(&done);
+    ///     Thread::builder()
+    ///         .daemon(false)
+    ///         .start(move || done.store(true, Ordering::Release))
+    ///         .unwrap();
+    /// } // the drop waits for the worker
+    /// assert!(done.load(Ordering::Acquire));
+    /// ```
     pub fn new() -> Self {
         ShutdownGuard { _private: () }
     }

@@ -153,17 +153,50 @@ pub struct Builder {
 
 impl Builder {
     /// A builder with Python's defaults: name `Thread-N`, daemon flag of the creating thread.
+    ///
+    /// ```
+    /// use threadkit::thread::Builder;
+    ///
+    /// let worker = Builder::new().build(|| {});
+    /// assert!(worker.name().starts_with("Thread-"));
+    /// assert!(!worker.daemon()); // like the main thread that created it
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Names the thread; an empty name means the default `Thread-N`, as in Python.
+    ///
+    /// ```
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let worker = Thread::builder()
+    ///     .name("loader")
+    ///     .start(|| assert_eq!(thread::current_thread().name(), "loader"))
+    ///     .unwrap();
+    /// worker.join(None).unwrap();
+    /// assert!(Thread::builder().name("").build(|| {}).name().starts_with("Thread-"));
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// Makes the thread a daemon (`true`) or not, instead of inheriting the creating thread's flag.
+    ///
+    /// ```
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let worker = Thread::builder()
+    ///     .daemon(true)
+    ///     .start(|| {
+    ///         // Threads inherit the daemon flag of the thread that creates them.
+    ///         assert!(Thread::new(|| {}).daemon());
+    ///         assert!(thread::current_thread().daemon());
+    ///     })
+    ///     .unwrap();
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn daemon(mut self, daemon: bool) -> Self {
         self.daemon = Some(daemon);
         self
@@ -172,12 +205,34 @@ impl Builder {
     /// The stack size of the OS thread, in bytes (Python: `threading.stack_size(size)` before
     /// creating the thread). Defaults to [`stack_size()`](crate::thread::stack_size) as it is when
     /// the thread starts, and to std's default when that is 0.
+    ///
+    /// ```
+    /// use threadkit::thread::Thread;
+    ///
+    /// let worker = Thread::builder()
+    ///     .stack_size(4 << 20)
+    ///     .start(|| {
+    ///         let deep = [0u8; 1 << 20]; // fits in a 4 MiB stack
+    ///         std::hint::black_box(&deep);
+    ///     })
+    ///     .unwrap();
+    /// assert!(worker.join(None).unwrap());
+    /// ```
     pub fn stack_size(mut self, size: usize) -> Self {
         self.stack_size = Some(size);
         self
     }
 
     /// Creates the thread without starting it.
+    ///
+    /// ```
+    /// use threadkit::thread::Thread;
+    ///
+    /// let worker = Thread::builder().name("later").build(|| {});
+    /// assert!(!worker.is_alive() && worker.ident().is_none()); // not started yet
+    /// worker.start().unwrap();
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn build(self, target: impl FnOnce() + Send + 'static) -> Thread {
         let name = match self.name {
             Some(name) if !name.is_empty() => name,
@@ -207,6 +262,22 @@ impl Builder {
     /// # Errors
     ///
     /// [`StartError::Spawn`] if the operating system cannot create a thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::Thread;
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let worker = Thread::builder()
+    ///     .name("sender")
+    ///     .start(move || tx.send(6 * 7).unwrap())
+    ///     .unwrap();
+    /// assert!(worker.ident().is_some()); // running already
+    /// assert_eq!(rx.recv().unwrap(), 42);
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn start(self, target: impl FnOnce() + Send + 'static) -> Result<Thread, StartError> {
         let thread = self.build(target);
         thread.start()?;
@@ -219,11 +290,33 @@ impl Thread {
     /// [`start`](Thread::start) to run it.
     ///
     /// Python: `threading.Thread(target=target)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::Thread;
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let worker = Thread::new(move || tx.send("done").unwrap());
+    /// assert!(worker.name().starts_with("Thread-"));
+    /// worker.start().unwrap();
+    /// assert_eq!(rx.recv().unwrap(), "done");
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn new(target: impl FnOnce() + Send + 'static) -> Thread {
         Builder::new().build(target)
     }
 
     /// A [`Builder`] to set the name, daemon flag or stack size.
+    ///
+    /// ```
+    /// use threadkit::thread::Thread;
+    ///
+    /// let worker = Thread::builder().name("built").daemon(true).build(|| {});
+    /// assert_eq!(worker.name(), "built");
+    /// assert!(worker.daemon());
+    /// ```
     pub fn builder() -> Builder {
         Builder::new()
     }
@@ -264,6 +357,26 @@ impl Thread {
     /// [`StartError::AlreadyStarted`] if `start` was called before (or this is the main thread or
     /// a dummy thread); [`StartError::Spawn`] if the operating system cannot create a thread, in
     /// which case the thread stays unstarted and `start` may be tried again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use threadkit::thread::{self, StartError, Thread};
+    ///
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// let worker = {
+    ///     let ran = Arc::clone(&ran);
+    ///     Thread::new(move || ran.store(true, Ordering::Relaxed))
+    /// };
+    /// worker.start().unwrap();
+    /// assert!(worker.ident().is_some()); // set once `start` returns
+    /// worker.join(None).unwrap();
+    /// assert!(ran.load(Ordering::Relaxed));
+    /// assert!(matches!(worker.start(), Err(StartError::AlreadyStarted)));
+    /// assert!(matches!(thread::main_thread().start(), Err(StartError::AlreadyStarted)));
+    /// ```
     pub fn start(&self) -> Result<(), StartError> {
         let inner = &self.inner;
         if inner.kind != Kind::Regular
@@ -395,6 +508,20 @@ impl Thread {
     ///
     /// Python: `thread.is_alive()`. The main thread is always alive; a dummy thread is alive
     /// until its OS thread exits.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::Thread;
+    ///
+    /// let (go, wait) = mpsc::channel::<()>();
+    /// let worker = Thread::new(move || wait.recv().unwrap());
+    /// assert!(!worker.is_alive()); // not started
+    /// worker.start().unwrap();
+    /// assert!(worker.is_alive());
+    /// go.send(()).unwrap();
+    /// worker.join(None).unwrap();
+    /// assert!(!worker.is_alive()); // finished
+    /// ```
     pub fn is_alive(&self) -> bool {
         self.inner.state.load(Ordering::Acquire) == STARTED
     }
@@ -402,6 +529,14 @@ impl Thread {
     /// The thread's name.
     ///
     /// Python: `thread.name`.
+    ///
+    /// ```
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// assert_eq!(thread::main_thread().name(), "MainThread");
+    /// let worker = Thread::builder().name("named").build(|| {});
+    /// assert_eq!(worker.name(), "named");
+    /// ```
     pub fn name(&self) -> String {
         lock(&self.inner.name).clone()
     }
@@ -410,6 +545,21 @@ impl Thread {
     /// was started with.
     ///
     /// Python: `thread.name = name`.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (go, wait) = mpsc::channel::<()>();
+    /// let worker = Thread::new(move || {
+    ///     wait.recv().unwrap();
+    ///     assert_eq!(thread::current_thread().name(), "renamed");
+    /// });
+    /// worker.start().unwrap();
+    /// worker.set_name("renamed"); // also while it runs
+    /// go.send(()).unwrap();
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn set_name(&self, name: impl Into<String>) {
         *lock(&self.inner.name) = name.into();
     }
@@ -418,6 +568,15 @@ impl Thread {
     /// wait for.
     ///
     /// Python: `thread.daemon`.
+    ///
+    /// ```
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// assert!(!thread::main_thread().daemon());
+    /// let dummy = std::thread::spawn(thread::current_thread).join().unwrap();
+    /// assert!(dummy.daemon()); // threads threadkit did not start are daemons
+    /// assert!(Thread::builder().daemon(true).build(|| {}).daemon());
+    /// ```
     pub fn daemon(&self) -> bool {
         self.inner.daemon.load(Ordering::Relaxed)
     }
@@ -430,6 +589,19 @@ impl Thread {
     ///
     /// [`SetDaemonError::Active`] once the thread has been started (always for the main and
     /// dummy threads).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::thread::{SetDaemonError, Thread};
+    ///
+    /// let worker = Thread::new(|| {});
+    /// worker.set_daemon(true).unwrap();
+    /// assert!(worker.daemon());
+    /// worker.start().unwrap();
+    /// assert_eq!(worker.set_daemon(false), Err(SetDaemonError::Active));
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn set_daemon(&self, daemon: bool) -> Result<(), SetDaemonError> {
         if self.inner.state.load(Ordering::Relaxed) != NEW {
             return Err(SetDaemonError::Active);
@@ -442,6 +614,19 @@ impl Thread {
     ///
     /// Python: `thread.ident`. It is what [`get_ident`](crate::thread::get_ident) returns on
     /// that thread.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let worker = Thread::new(move || tx.send(thread::get_ident()).unwrap());
+    /// assert_eq!(worker.ident(), None);
+    /// worker.start().unwrap();
+    /// assert_eq!(worker.ident(), Some(rx.recv().unwrap()));
+    /// worker.join(None).unwrap();
+    /// assert!(worker.ident().is_some()); // kept after it finished
+    /// ```
     pub fn ident(&self) -> Option<u64> {
         self.started_value(&self.inner.ident)
     }
@@ -450,6 +635,18 @@ impl Thread {
     /// has started.
     ///
     /// Python: `thread.native_id`.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::thread::{self, Thread};
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let worker = Thread::new(move || tx.send(thread::get_native_id()).unwrap());
+    /// assert_eq!(worker.native_id(), None);
+    /// worker.start().unwrap();
+    /// assert_eq!(worker.native_id(), Some(rx.recv().unwrap()));
+    /// worker.join(None).unwrap();
+    /// ```
     pub fn native_id(&self) -> Option<u64> {
         self.started_value(&self.inner.native_id)
     }

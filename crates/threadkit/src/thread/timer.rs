@@ -57,6 +57,20 @@ impl Timer {
     /// Creates a timer that will run `function` `interval` after it is started.
     ///
     /// Python: `threading.Timer(interval, function)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    /// use threadkit::thread::Timer;
+    ///
+    /// let (tx, rx) = mpsc::channel();
+    /// let timer = Timer::new(Duration::from_millis(1), move || tx.send("fired").unwrap());
+    /// timer.start().unwrap(); // the interval counts from here
+    /// assert_eq!(rx.recv().unwrap(), "fired");
+    /// timer.join(None).unwrap();
+    /// ```
     pub fn new(interval: Duration, function: impl FnOnce() + Send + 'static) -> Timer {
         let cancelled = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancelled);
@@ -78,6 +92,23 @@ impl Timer {
     ///
     /// Python: `timer.cancel()`. Cancelling a timer that already fired, or one not started yet
     /// (it will then finish at once when started), is allowed.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::time::Duration;
+    /// use threadkit::thread::Timer;
+    ///
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// let timer = {
+    ///     let ran = Arc::clone(&ran);
+    ///     Timer::new(Duration::from_secs(60), move || ran.store(true, Ordering::Relaxed))
+    /// };
+    /// timer.start().unwrap();
+    /// timer.cancel(); // wakes the timer thread, which exits at once
+    /// timer.join(None).unwrap();
+    /// assert!(!ran.load(Ordering::Relaxed));
+    /// ```
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Release);
         park::unpark_all(park::key(&*self.cancelled), DEFAULT_UNPARK_TOKEN);
@@ -86,11 +117,31 @@ impl Timer {
     /// The delay between `start` and running `function`.
     ///
     /// Python: `timer.interval`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::thread::Timer;
+    ///
+    /// let timer = Timer::new(Duration::from_millis(250), || {});
+    /// assert_eq!(timer.interval(), Duration::from_millis(250));
+    /// ```
     pub fn interval(&self) -> Duration {
         self.interval
     }
 
     /// The timer's thread.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::thread::{Thread, Timer};
+    ///
+    /// let timer = Timer::new(Duration::ZERO, || {});
+    /// let handle: Thread = timer.thread().clone(); // a handle that outlives the `Timer`
+    /// timer.start().unwrap();
+    /// drop(timer);
+    /// handle.join(None).unwrap();
+    /// assert!(!handle.is_alive());
+    /// ```
     pub fn thread(&self) -> &Thread {
         &self.thread
     }
