@@ -43,7 +43,8 @@ test-loom: ## The loom models (bounded with LOOM_MAX_PREEMPTIONS=2)
 
 .PHONY: test-doc
 test-doc: ## Doc tests and a warning-free cargo doc
-	$(CARGO) test --workspace --doc
+	@# rustdoc never times a doctest out: a deadlocked example would hang the run.
+	timeout 900 $(CARGO) test --workspace --doc
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --quiet
 
 .PHONY: test-stress
