@@ -22,6 +22,38 @@ pub(crate) mod sync {
     pub(crate) use ::loom::sync::{Arc, Mutex, MutexGuard};
 }
 
+/// `UnsafeCell` with loom's closure API (`with`/`with_mut`), so that loom checks every access to a
+/// cell whose exclusivity an atomic state machine argues (a future's outcome).
+pub(crate) mod cell {
+    #[cfg(threadkit_loom)]
+    pub(crate) use ::loom::cell::UnsafeCell;
+
+    /// std's `UnsafeCell` behind loom's API.
+    #[cfg(not(threadkit_loom))]
+    #[derive(Debug)]
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    #[cfg(not(threadkit_loom))]
+    impl<T> UnsafeCell<T> {
+        #[inline]
+        pub(crate) const fn new(value: T) -> Self {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+
+        /// Calls `f` with a pointer for reading the value.
+        #[inline]
+        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        /// Calls `f` with a pointer for writing the value.
+        #[inline]
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
 /// A cheap identity of the calling thread: non-zero, and different for every live thread.
 ///
 /// It is the address of a one-byte thread-local (a loom thread-local under the model), so taking

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::num::NonZeroUsize;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,7 @@ use super::future::Inner;
 use super::host::WorkerHost;
 use super::map::Map;
 use crate::loom::atomic::{self, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::cell::UnsafeCell;
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
 use crate::thread::Thread;
 use crate::timeout;
@@ -48,15 +49,29 @@ trait Job: Send + Sync {
 }
 
 /// The call inside a queued future's allocation; taken by the worker that pops the job.
-struct Call<F>(std::sync::Mutex<Option<F>>);
+struct Call<F>(UnsafeCell<Option<F>>);
+
+// SAFETY: only the thread that popped the job touches the call (see `Job`): the closure moves to
+// that thread (`F: Send`) and is never shared; future handles never look at it.
+unsafe impl<F: Send> Sync for Call<F> {}
+
+/// The call is moved out whole before it runs, so a panic in it leaves nothing half-done here.
+impl<F> UnwindSafe for Call<F> {}
+impl<F> RefUnwindSafe for Call<F> {}
 
 impl<F> Call<F> {
     fn new(call: F) -> Self {
-        Call(std::sync::Mutex::new(Some(call)))
+        Call(UnsafeCell::new(Some(call)))
     }
 
-    fn take(&self) -> Option<F> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    /// Takes the call out.
+    ///
+    /// # Safety
+    ///
+    /// Only the thread that popped the call's job may call this (see `Job`).
+    unsafe fn take(&self) -> Option<F> {
+        // SAFETY: the caller popped the job, so no other thread accesses the call.
+        self.0.with_mut(|call| unsafe { (*call).take() })
     }
 }
 
@@ -104,16 +119,19 @@ where
     E: From<TaskError> + Send + Sync + 'static,
 {
     fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
-        run_call(&self.future, self.call.take(), pool, stats)
+        // SAFETY: `Job` methods run only in the thread that popped the job.
+        run_call(&self.future, unsafe { self.call.take() }, pool, stats)
     }
 
     fn cancel(self: Arc<Self>) {
-        drop(self.call.take());
+        // SAFETY: `Job` methods run only in the thread that popped the job.
+        drop(unsafe { self.call.take() });
         self.future.cancel();
     }
 
     fn fail(self: Arc<Self>) {
-        drop(self.call.take());
+        // SAFETY: `Job` methods run only in the thread that popped the job.
+        drop(unsafe { self.call.take() });
         let _ = self
             .future
             .set_exception(E::from(TaskError::Broken(BrokenThreadPool)));
@@ -127,18 +145,21 @@ where
     E: From<TaskError> + Send + Sync + 'static,
 {
     fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
-        let call = self.call.take();
+        // SAFETY: `Job` methods run only in the thread that popped the job.
+        let call = unsafe { self.call.take() };
         run_call(&Future::from_inner(self), call, pool, stats)
     }
 
     fn cancel(self: Arc<Self>) {
         // The call goes now: what it holds may refer back to the future.
-        drop(self.call.take());
+        // SAFETY: `Job` methods run only in the thread that popped the job.
+        drop(unsafe { self.call.take() });
         Future::from_inner(self).cancel();
     }
 
     fn fail(self: Arc<Self>) {
-        drop(self.call.take());
+        // SAFETY: `Job` methods run only in the thread that popped the job.
+        drop(unsafe { self.call.take() });
         let error = E::from(TaskError::Broken(BrokenThreadPool));
         let _ = Future::from_inner(self).set_exception(error);
     }

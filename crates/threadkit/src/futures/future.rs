@@ -2,13 +2,15 @@
 
 use std::any::type_name;
 use std::fmt;
+use std::mem::MaybeUninit;
 use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::{FutureError, InvalidStateError, TaskError, UnexpectedStateError, WaitError};
 use super::waiter::{Completion, Waiter};
 use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::Mutex;
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
 use crate::timeout;
@@ -78,9 +80,52 @@ impl<T, E> Default for Listeners<T, E> {
 /// it as [`Rest`].
 pub(crate) struct Inner<T, E, C: ?Sized> {
     state: AtomicU8,
-    outcome: OnceLock<Result<T, E>>,
+    /// Written once, by the thread that moved the state to COMPLETING, before the release that
+    /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final.
+    outcome: UnsafeCell<MaybeUninit<Result<T, E>>>,
     listeners: Mutex<Option<Box<Listeners<T, E>>>>,
     pub(crate) call: C,
+}
+
+// SAFETY: the only unsynchronized field is `outcome`, written by one thread (the state machine's
+// COMPLETING claim) and then only read, after the FINISHED release/acquire pair; sharing it needs
+// `T, E: Sync`, and handing it to whichever thread drops the last handle needs `T, E: Send`.
+unsafe impl<T: Send + Sync, E: Send + Sync, C: ?Sized + Sync> Sync for Inner<T, E, C> {}
+
+/// Unwind safety as with the `OnceLock` this replaces: a panic never leaves a half-written
+/// outcome behind (the write cannot panic), so only the values' own unwind safety matters.
+impl<T, E, C> RefUnwindSafe for Inner<T, E, C>
+where
+    T: RefUnwindSafe + UnwindSafe,
+    E: RefUnwindSafe + UnwindSafe,
+    C: ?Sized + RefUnwindSafe,
+{
+}
+
+impl<T, E, C: ?Sized> Inner<T, E, C> {
+    /// The outcome, if the future is FINISHED.
+    #[inline]
+    fn finished(&self) -> Option<&Result<T, E>> {
+        if self.state.load(Ordering::Acquire) & PHASE != FINISHED {
+            return None;
+        }
+        // SAFETY: FINISHED is stored (release) only after the outcome was written, and this
+        // acquire load saw it: the write happens-before this read, and none follows.
+        Some(
+            self.outcome
+                .with(|outcome| unsafe { (*outcome).assume_init_ref() }),
+        )
+    }
+}
+
+impl<T, E, C: ?Sized> Drop for Inner<T, E, C> {
+    fn drop(&mut self) {
+        if self.state.load(Ordering::Acquire) & PHASE == FINISHED {
+            // SAFETY: FINISHED means the outcome was written, and this is the last reference.
+            self.outcome
+                .with_mut(|outcome| unsafe { (*outcome).assume_init_drop() });
+        }
+    }
 }
 
 /// The result of a computation that may not have finished yet, mirroring Python's
@@ -172,7 +217,7 @@ impl<T, E> Future<T, E> {
     pub(crate) fn with_call<C>(call: C) -> Arc<Inner<T, E, C>> {
         Arc::new(Inner {
             state: AtomicU8::new(PENDING),
-            outcome: OnceLock::new(),
+            outcome: UnsafeCell::new(MaybeUninit::uninit()),
             listeners: Mutex::new(None),
             call,
         })
@@ -253,7 +298,7 @@ impl<T, E> Future<T, E> {
     ///
     /// Python: `future.running()`.
     pub fn running(&self) -> bool {
-        matches!(self.state() & PHASE, RUNNING | COMPLETING) && self.inner.outcome.get().is_none()
+        matches!(self.state() & PHASE, RUNNING | COMPLETING)
     }
 
     /// CPython's name of the future's state: `"PENDING"`, `"RUNNING"`, `"CANCELLED"`,
@@ -277,8 +322,8 @@ impl<T, E> Future<T, E> {
     ///
     /// Python: `future.done()`.
     pub fn done(&self) -> bool {
-        // A stored outcome counts at once, so that `done()` holds whenever `result()` returns.
-        self.inner.outcome.get().is_some() || settled(self.state())
+        // `result()` returns only once the future is settled, so `done()` holds then too.
+        settled(self.state())
     }
 
     /// Whether `wait`/`as_completed` count the future as done: finished, or cancelled and the
@@ -290,7 +335,7 @@ impl<T, E> Future<T, E> {
     /// How the future ended, if it is done in the sense of `wait`.
     pub(crate) fn completion(&self) -> Option<Completion> {
         match self.state() & PHASE {
-            FINISHED => Some(match self.inner.outcome.get() {
+            FINISHED => Some(match self.inner.finished() {
                 Some(Ok(_)) => Completion::Result,
                 _ => Completion::Exception,
             }),
@@ -303,7 +348,7 @@ impl<T, E> Future<T, E> {
     ///
     /// Returns `Err(Cancelled)` once the future is cancelled.
     fn outcome(&self, timeout: Option<Duration>) -> Result<&Result<T, E>, WaitError> {
-        if let Some(outcome) = self.inner.outcome.get() {
+        if let Some(outcome) = self.inner.finished() {
             return Ok(outcome);
         }
         self.outcome_slow(timeout)
@@ -315,7 +360,7 @@ impl<T, E> Future<T, E> {
         let mut spin = SpinWait::new();
         let mut state = self.inner.state.load(Ordering::Acquire);
         loop {
-            if let Some(outcome) = self.inner.outcome.get() {
+            if let Some(outcome) = self.inner.finished() {
                 return Ok(outcome);
             }
             if matches!(state & PHASE, CANCELLED | CANCELLED_AND_NOTIFIED) {
@@ -589,8 +634,11 @@ impl<T, E> Future<T, E> {
             Ok(_) => Completion::Result,
             Err(_) => Completion::Exception,
         };
-        // Only the thread that moved the future to COMPLETING stores an outcome.
-        let _ = self.inner.outcome.set(outcome);
+        // SAFETY: moving the future to COMPLETING made this thread the outcome's only writer, and
+        // nobody reads it before the FINISHED stored next.
+        self.inner.outcome.with_mut(|cell| unsafe {
+            (*cell).write(outcome);
+        });
         let state = self.inner.state.swap(FINISHED, Ordering::AcqRel);
         if state & PARKED != 0 {
             park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
@@ -657,14 +705,10 @@ impl<T, E> fmt::Display for Future<T, E> {
             _ => "cancelled",
         };
         write!(f, "<Future at {:#x} state={description}", self.id())?;
-        match self.inner.outcome.get() {
-            Some(Ok(_)) if state & PHASE == FINISHED => {
-                write!(f, " returned {}", short_type_name::<T>())?
-            }
-            Some(Err(_)) if state & PHASE == FINISHED => {
-                write!(f, " raised {}", short_type_name::<E>())?
-            }
-            _ => {}
+        match self.inner.finished() {
+            Some(Ok(_)) => write!(f, " returned {}", short_type_name::<T>())?,
+            Some(Err(_)) => write!(f, " raised {}", short_type_name::<E>())?,
+            None => {}
         }
         f.write_str(">")
     }
