@@ -663,6 +663,59 @@ fn stress_many_tasks_every_result_checked_and_no_worker_left() {
     });
 }
 
+#[test]
+fn stress_submits_racing_shutdown_are_kept_or_refused() {
+    within(|| {
+        for round in 0..iterations(200) {
+            let cancel_futures = round % 2 == 1;
+            let pool = Arc::new(ThreadPoolExecutor::new(Some(2)).unwrap());
+            // Start both workers, so that the submits below take the full pool's path.
+            let (tx, block) = gate();
+            let first = pool.submit(block).unwrap();
+            wait_until(|| pool.running() == 1);
+            pool.submit(|| ()).unwrap().result(None).unwrap();
+            drop(tx);
+            first.result(None).unwrap();
+            assert_eq!(pool.num_threads(), 2);
+            let start = Arc::new(Barrier::new(3));
+            let submitters: Vec<_> = (0..2u64)
+                .map(|s| {
+                    let (pool, start) = (Arc::clone(&pool), Arc::clone(&start));
+                    thread::spawn(move || {
+                        start.wait();
+                        let mut kept = Vec::new();
+                        for n in 0.. {
+                            match pool.submit(move || s * 1_000_000 + n) {
+                                Ok(future) => kept.push((s * 1_000_000 + n, future)),
+                                Err(error) => {
+                                    assert_eq!(error, SubmitError::Shutdown);
+                                    break;
+                                }
+                            }
+                        }
+                        kept
+                    })
+                })
+                .collect();
+            start.wait();
+            thread::yield_now();
+            pool.shutdown(true, cancel_futures);
+            for submitter in submitters {
+                for (value, future) in submitter.join().unwrap() {
+                    // shutdown(wait) returned: every kept call ran or was cancelled by it.
+                    match future.result(Some(Duration::ZERO)) {
+                        Ok(got) => assert_eq!(got, value),
+                        Err(FutureError::Cancelled) => assert!(cancel_futures),
+                        Err(error) => {
+                            panic!("a kept call neither ran nor was cancelled: {error:?}")
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// A host that starts std threads, counts idle waits, and refuses to start once `refuse` is set.
 #[derive(Default)]
 struct TestHost {

@@ -313,6 +313,9 @@ impl Pool {
             }
             let gate = self.gate.load(Ordering::Acquire);
             if gate & SHUTDOWN != 0 {
+                // Pairs with the fence of a submit on the full pool's path, between its push and
+                // its second look at `gate` (see README.md): a job such a submit kept is seen now.
+                atomic::fence(Ordering::SeqCst);
                 if gate < IN_FLIGHT && self.queue.is_empty() {
                     return false;
                 }
@@ -442,8 +445,10 @@ impl Pool {
     /// An initializer failed: refuse new submits and fail the queued ones (CPython's
     /// `_initializer_failed`).
     fn break_pool(&self) {
-        self.gate.fetch_or(BROKEN, Ordering::AcqRel);
+        self.gate.fetch_or(BROKEN, Ordering::SeqCst);
         self.wait_for_submitters();
+        // Every job a submit kept is in the queue now (see `ThreadPoolExecutor::enqueue_full`).
+        atomic::fence(Ordering::SeqCst);
         while let Some(job) = self.pop() {
             job.fail();
         }
@@ -958,19 +963,22 @@ impl ThreadPoolExecutor {
         T: Send + Sync + 'static,
         E: From<TaskError> + Send + Sync + 'static,
     {
-        self.push(
-            move || {
-                let inner = Future::with_call(Call::new(call));
-                let future = Future::from_inner(Arc::clone(&inner));
-                let job: Arc<dyn Job> = inner;
-                (job, future)
-            },
-            timeout,
-        )
+        let pool = &self.pool;
+        if let Some(max) = pool.max_pending {
+            pool.reserve(max, timeout::deadline(timeout))?;
+        }
+        if pool.num_threads.load(Ordering::Acquire) >= pool.max_workers {
+            return self.enqueue_full(call);
+        }
+        self.push_reserved(move || {
+            let inner = Future::with_call(Call::new(call));
+            let future = Future::from_inner(Arc::clone(&inner));
+            let job: Arc<dyn Job> = inner;
+            (job, future)
+        })
     }
 
-    /// Reserves room (with `max_pending`), passes the gate, pushes the job `make` builds, wakes
-    /// a worker and starts one if needed.
+    /// Reserves room (with `max_pending`), then [`push_reserved`](Self::push_reserved).
     fn push<R>(
         &self,
         make: impl FnOnce() -> (Arc<dyn Job>, R),
@@ -980,6 +988,14 @@ impl ThreadPoolExecutor {
         if let Some(max) = pool.max_pending {
             pool.reserve(max, timeout::deadline(timeout))?;
         }
+        self.push_reserved(make)
+    }
+
+    /// Passes the gate (counted in flight), pushes the job `make` builds, wakes a worker and
+    /// starts one if needed. `submit_to` always takes this path: its future is the caller's, so a
+    /// submit that lost a race with `shutdown` could not take its job back by cancelling it.
+    fn push_reserved<R>(&self, make: impl FnOnce() -> (Arc<dyn Job>, R)) -> Result<R, SubmitError> {
+        let pool = &self.pool;
         let gate = pool.gate.fetch_add(IN_FLIGHT, Ordering::Acquire);
         if let Err(error) = refuse(gate) {
             pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);
@@ -994,6 +1010,40 @@ impl ThreadPoolExecutor {
         let started = Pool::adjust_thread_count(pool);
         pool.gate.fetch_sub(IN_FLIGHT, Ordering::Release);
         started.map(|()| handle)
+    }
+
+    /// `enqueue` once every worker has started, the common case: no thread to start, so the
+    /// submit need not hold `gate` open. It checks `gate` before the push and again after the
+    /// fence that follows it; `shutdown` and `break_pool` fence after setting their bit before
+    /// they drain, and so does an exiting worker before its last look at the queue. So either
+    /// the second check sees the bit, or whoever set it sees the job (see README.md). A submit
+    /// that sees the bit takes its job back by cancelling it, unless a worker already took it.
+    fn enqueue_full<T, E>(
+        &self,
+        call: impl FnOnce() -> Result<T, E> + Send + 'static,
+    ) -> Result<Future<T, E>, SubmitError>
+    where
+        T: Send + Sync + 'static,
+        E: From<TaskError> + Send + Sync + 'static,
+    {
+        let pool = &self.pool;
+        if let Err(error) = refuse(pool.gate.load(Ordering::Acquire)) {
+            if pool.max_pending.is_some() {
+                pool.pending.fetch_sub(1, Ordering::Relaxed);
+            }
+            return Err(error);
+        }
+        let inner = Future::with_call(Call::new(call));
+        let future = Future::from_inner(Arc::clone(&inner));
+        pool.queue.push(inner);
+        // The fence in here also orders the push before the second look at `gate`.
+        pool.notify_worker();
+        match refuse(pool.gate.load(Ordering::Relaxed)) {
+            // The job stays queued, cancelled: whoever pops it only notices that (and counts it
+            // off `pending`).
+            Err(error) if future.cancel() => Err(error),
+            _ => Ok(future),
+        }
     }
 
     /// Calls `call` on every item, in the pool, and yields the results in the items' order.
@@ -1045,8 +1095,10 @@ impl ThreadPoolExecutor {
     /// harmless.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         let pool = &self.pool;
-        pool.gate.fetch_or(SHUTDOWN, Ordering::AcqRel);
+        pool.gate.fetch_or(SHUTDOWN, Ordering::SeqCst);
         pool.wait_for_submitters();
+        // Every job a submit kept is in the queue now (see `enqueue_full`).
+        atomic::fence(Ordering::SeqCst);
         if cancel_futures {
             while let Some(job) = pool.pop() {
                 job.cancel();
