@@ -81,8 +81,10 @@ impl<T, E> Default for Listeners<T, E> {
 pub(crate) struct Inner<T, E, C: ?Sized> {
     state: AtomicU8,
     /// Written once, by the thread that moved the state to COMPLETING, before the release that
-    /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final.
-    outcome: UnsafeCell<MaybeUninit<Result<T, E>>>,
+    /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final. A
+    /// failure is boxed: failures are rare, and every future of a pool lives in a smaller
+    /// allocation for it (`TaskError` holds a `String`).
+    outcome: UnsafeCell<MaybeUninit<Result<T, Box<E>>>>,
     listeners: Mutex<Option<Box<Listeners<T, E>>>>,
     pub(crate) call: C,
 }
@@ -105,16 +107,16 @@ where
 impl<T, E, C: ?Sized> Inner<T, E, C> {
     /// The outcome, if the future is FINISHED.
     #[inline]
-    fn finished(&self) -> Option<&Result<T, E>> {
+    fn finished(&self) -> Option<Result<&T, &E>> {
         if self.state.load(Ordering::Acquire) & PHASE != FINISHED {
             return None;
         }
         // SAFETY: FINISHED is stored (release) only after the outcome was written, and this
         // acquire load saw it: the write happens-before this read, and none follows.
-        Some(
-            self.outcome
-                .with(|outcome| unsafe { (*outcome).assume_init_ref() }),
-        )
+        let outcome = self
+            .outcome
+            .with(|outcome| unsafe { (*outcome).assume_init_ref() });
+        Some(outcome.as_ref().map_err(|error| &**error))
     }
 }
 
@@ -347,7 +349,7 @@ impl<T, E> Future<T, E> {
     /// The outcome, waiting at most `timeout` (`None`: forever) for the future to settle.
     ///
     /// Returns `Err(Cancelled)` once the future is cancelled.
-    fn outcome(&self, timeout: Option<Duration>) -> Result<&Result<T, E>, WaitError> {
+    fn outcome(&self, timeout: Option<Duration>) -> Result<Result<&T, &E>, WaitError> {
         if let Some(outcome) = self.inner.finished() {
             return Ok(outcome);
         }
@@ -355,7 +357,7 @@ impl<T, E> Future<T, E> {
     }
 
     #[cold]
-    fn outcome_slow(&self, timeout: Option<Duration>) -> Result<&Result<T, E>, WaitError> {
+    fn outcome_slow(&self, timeout: Option<Duration>) -> Result<Result<&T, &E>, WaitError> {
         let deadline = timeout::deadline(timeout);
         let mut spin = SpinWait::new();
         let mut state = self.inner.state.load(Ordering::Acquire);
@@ -429,7 +431,7 @@ impl<T, E> Future<T, E> {
     where
         E: Clone,
     {
-        Ok(self.outcome(timeout)?.as_ref().err().cloned())
+        Ok(self.outcome(timeout)?.err().cloned())
     }
 
     /// Calls `callback` with the future when it finishes or is cancelled; at once (in this
@@ -637,7 +639,7 @@ impl<T, E> Future<T, E> {
         // SAFETY: moving the future to COMPLETING made this thread the outcome's only writer, and
         // nobody reads it before the FINISHED stored next.
         self.inner.outcome.with_mut(|cell| unsafe {
-            (*cell).write(outcome);
+            (*cell).write(outcome.map_err(Box::new));
         });
         let state = self.inner.state.swap(FINISHED, Ordering::AcqRel);
         if state & PARKED != 0 {
