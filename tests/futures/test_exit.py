@@ -14,7 +14,7 @@ import threadkit.futures as tk
 
 def sleep_and_print(t, msg):
     time.sleep(t)
-    print(msg)
+    sys.stdout.write(msg + "\n")  # one write: lines of two threads never interleave
     sys.stdout.flush()
 """
 
