@@ -613,6 +613,24 @@ pub struct ThreadPoolExecutor {
 }
 
 /// Configures a [`ThreadPoolExecutor`]: Python's constructor arguments, plus `max_pending`.
+///
+/// Python: `ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)`, one method per
+/// argument; [`ThreadPoolExecutor::builder`] makes one.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::futures::ThreadPoolExecutor;
+///
+/// let pool = ThreadPoolExecutor::builder()
+///     .max_workers(2)
+///     .thread_name_prefix("io")
+///     .max_pending(64)
+///     .build()
+///     .unwrap();
+/// assert_eq!((pool.max_workers(), pool.thread_name_prefix()), (2, "io"));
+/// assert_eq!(pool.submit(|| "ok").unwrap().result(None), Ok("ok"));
+/// ```
 #[derive(Default)]
 pub struct Builder {
     max_workers: Option<usize>,
@@ -626,6 +644,13 @@ pub struct Builder {
 impl Builder {
     /// The most worker threads (Python's `max_workers`); the default is
     /// `min(32, available_parallelism + 4)`.
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::builder().max_workers(3).build().unwrap();
+    /// assert_eq!(pool.max_workers(), 3);
+    /// ```
     pub fn max_workers(mut self, max_workers: usize) -> Self {
         self.max_workers = Some(max_workers);
         self
@@ -633,6 +658,18 @@ impl Builder {
 
     /// The prefix of the workers' names, `{prefix}_{n}` (Python's `thread_name_prefix`); the
     /// default is `ThreadPoolExecutor-{k}`, with `k` counting executors.
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::builder().thread_name_prefix("db").build().unwrap();
+    /// let name = pool.submit(|| std::thread::current().name().map(String::from)).unwrap();
+    /// assert_eq!(name.result(None).unwrap().as_deref(), Some("db_0"));
+    ///
+    /// // An empty prefix is no prefix, as in Python (`thread_name_prefix or ...`).
+    /// let unnamed = ThreadPoolExecutor::builder().thread_name_prefix("").build().unwrap();
+    /// assert!(unnamed.thread_name_prefix().starts_with("ThreadPoolExecutor-"));
+    /// ```
     pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.thread_name_prefix = Some(prefix.into());
         self
@@ -641,6 +678,25 @@ impl Builder {
     /// Runs `initializer` at the start of each worker thread (Python's `initializer`). If it
     /// fails or panics, the pool breaks: queued calls fail with [`BrokenThreadPool`] and so do
     /// later submits.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// thread_local! {
+    ///     static READY: Cell<bool> = const { Cell::new(false) };
+    /// }
+    ///
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(2)
+    ///     .initializer(|| {
+    ///         READY.set(true); // once per worker thread, before its first call
+    ///         Ok::<(), String>(())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.submit(|| READY.get()).unwrap().result(None), Ok(true));
+    /// ```
     pub fn initializer<E: fmt::Display>(
         mut self,
         initializer: impl Fn() -> Result<(), E> + Send + Sync + 'static,
@@ -655,6 +711,23 @@ impl Builder {
     /// failures: returning `false` breaks the pool and prints nothing (a panic is still printed).
     ///
     /// The Python bindings log the exception to `concurrent.futures`' logger, as CPython does.
+    ///
+    /// ```
+    /// use threadkit::futures::{BrokenThreadPool, FutureError, TaskError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(1)
+    ///     .initializer_reporting(|| {
+    ///         // Report the failure in your own way here; the pool prints nothing.
+    ///         false
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let future = pool.submit(|| 1).unwrap();
+    /// let broken = FutureError::Failed(TaskError::Broken(BrokenThreadPool));
+    /// assert_eq!(future.result(None), Err(broken));
+    /// assert!(pool.is_broken());
+    /// ```
     pub fn initializer_reporting(
         mut self,
         initializer: impl Fn() -> bool + Send + Sync + 'static,
@@ -669,12 +742,61 @@ impl Builder {
 
     /// Makes `submit` wait while `max_pending` calls are queued and not yet started (beyond
     /// Python).
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::thread;
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::builder().max_workers(1).max_pending(1).build().unwrap();
+    /// let (started, running) = mpsc::channel();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// let first = pool
+    ///     .submit(move || {
+    ///         started.send(()).unwrap();
+    ///         let _ = gate.recv(); // until `release` is dropped
+    ///     })
+    ///     .unwrap();
+    /// running.recv().unwrap(); // the worker took `first`: nothing is queued
+    /// let second = pool.submit(|| 2).unwrap(); // queued: the queue is full now
+    /// assert_eq!(pool.pending(), 1);
+    /// thread::scope(|s| {
+    ///     // This submit waits until the worker takes `second` off the queue.
+    ///     let third = s.spawn(|| pool.submit(|| 3).unwrap());
+    ///     drop(release);
+    ///     assert_eq!(third.join().unwrap().result(None), Ok(3));
+    /// });
+    /// assert_eq!((first.result(None), second.result(None)), (Ok(()), Ok(2)));
+    /// ```
     pub fn max_pending(mut self, max_pending: usize) -> Self {
         self.max_pending = Some(max_pending);
         self
     }
 
     /// Starts the workers through `host` instead of as threadkit threads (see [`WorkerHost`]).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use threadkit::futures::{StartError, ThreadPoolExecutor, WorkerHost};
+    ///
+    /// /// Starts each worker as a plain std thread.
+    /// struct StdThreads;
+    ///
+    /// impl WorkerHost for StdThreads {
+    ///     fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError> {
+    ///         std::thread::Builder::new().name(name).spawn(work)?;
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(1)
+    ///     .host(Arc::new(StdThreads))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(pool.submit(|| 6 * 7).unwrap().result(None), Ok(42));
+    /// pool.shutdown(true, false); // still waits: until the worker returns from `work`
+    /// ```
     pub fn host<H: WorkerHost>(mut self, host: Arc<H>) -> Self {
         self.host = Some(host);
         self
@@ -684,12 +806,33 @@ impl Builder {
     /// like leaving Python's `with` block). With `false`, dropping it is `shutdown(false,
     /// false)`: the queued calls still run, and the workers exit on their own afterwards (like a
     /// Python executor that is garbage-collected).
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::builder().wait_on_drop(false).build().unwrap();
+    /// let future = pool.submit(|| 6 * 7).unwrap();
+    /// drop(pool); // returns without joining the worker
+    /// assert_eq!(future.result(None), Ok(42)); // the queued call still runs
+    /// ```
     pub fn wait_on_drop(mut self, wait: bool) -> Self {
         self.no_wait_on_drop = !wait;
         self
     }
 
     /// The executor. No thread starts until the first submit.
+    ///
+    /// ```
+    /// use threadkit::futures::{BuildError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::builder().max_workers(2).build().unwrap();
+    /// assert_eq!(pool.num_threads(), 0); // none until the first submit
+    ///
+    /// let zero = ThreadPoolExecutor::builder().max_workers(0).build();
+    /// assert_eq!(zero.unwrap_err(), BuildError::ZeroWorkers);
+    /// let zero = ThreadPoolExecutor::builder().max_pending(0).build();
+    /// assert_eq!(zero.unwrap_err(), BuildError::ZeroPending);
+    /// ```
     ///
     /// # Errors
     ///
@@ -755,6 +898,15 @@ impl ThreadPoolExecutor {
     ///
     /// Python: `ThreadPoolExecutor(max_workers)`.
     ///
+    /// ```
+    /// use threadkit::futures::{BuildError, ThreadPoolExecutor};
+    ///
+    /// assert_eq!(ThreadPoolExecutor::new(Some(2)).unwrap().max_workers(), 2);
+    /// let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    /// assert_eq!(ThreadPoolExecutor::new(None).unwrap().max_workers(), 32.min(cpus + 4));
+    /// assert_eq!(ThreadPoolExecutor::new(Some(0)).unwrap_err(), BuildError::ZeroWorkers);
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`BuildError::ZeroWorkers`] if `max_workers` is `Some(0)`.
@@ -784,32 +936,108 @@ impl ThreadPoolExecutor {
     }
 
     /// The most worker threads this executor starts (Python's `_max_workers`).
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+    /// let futures: Vec<_> = (0..8).map(|n| pool.submit(move || n).unwrap()).collect();
+    /// assert!(pool.num_threads() <= pool.max_workers());
+    /// assert!(futures.iter().all(|future| future.result(None).is_ok()));
+    /// ```
     pub fn max_workers(&self) -> usize {
         self.pool.max_workers
     }
 
     /// The prefix of the workers' names (Python's `_thread_name_prefix`).
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let named = ThreadPoolExecutor::builder().thread_name_prefix("db").build().unwrap();
+    /// assert_eq!(named.thread_name_prefix(), "db");
+    /// let unnamed = ThreadPoolExecutor::new(None).unwrap();
+    /// assert!(unnamed.thread_name_prefix().starts_with("ThreadPoolExecutor-"));
+    /// ```
     pub fn thread_name_prefix(&self) -> &str {
         &self.pool.prefix
     }
 
     /// Whether [`shutdown`](ThreadPoolExecutor::shutdown) was called (Python's `_shutdown`).
+    ///
+    /// ```
+    /// use threadkit::futures::{SubmitError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// assert!(!pool.is_shutdown());
+    /// pool.shutdown(true, false);
+    /// assert!(pool.is_shutdown());
+    /// assert_eq!(pool.submit(|| ()).unwrap_err(), SubmitError::Shutdown);
+    /// ```
     pub fn is_shutdown(&self) -> bool {
         self.pool.gate.load(Ordering::Acquire) & SHUTDOWN != 0
     }
 
     /// Whether an initializer failed, so the pool refuses new calls (Python's `_broken`).
+    ///
+    /// ```
+    /// use threadkit::futures::{BrokenThreadPool, SubmitError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::builder()
+    ///     .max_workers(1)
+    ///     .initializer(|| Err("no database")) // printed: "Exception in initializer: ..."
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(!pool.is_broken()); // no worker has started yet
+    /// let queued = pool.submit(|| 1).unwrap();
+    /// assert!(queued.result(None).is_err()); // failed, once the worker's initializer did
+    /// assert!(pool.is_broken());
+    /// assert_eq!(pool.submit(|| 2).unwrap_err(), SubmitError::Broken(BrokenThreadPool));
+    /// ```
     pub fn is_broken(&self) -> bool {
         self.pool.gate.load(Ordering::Acquire) & BROKEN != 0
     }
 
     /// How many worker threads it has started so far.
+    ///
+    /// Python: `len(executor._threads)`.
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(4)).unwrap();
+    /// assert_eq!(pool.num_threads(), 0); // started lazily
+    /// for n in 0..3 {
+    ///     assert_eq!(pool.submit(move || n).unwrap().result(None), Ok(n));
+    /// }
+    /// assert_eq!(pool.num_threads(), 1); // the idle worker took each next call
+    /// ```
     pub fn num_threads(&self) -> usize {
         self.pool.num_threads.load(Ordering::Acquire)
     }
 
     /// Tasks queued and not yet taken by a worker (cancelled ones included, as in
     /// `_work_queue.qsize()`).
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let (started, running) = mpsc::channel();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// pool.submit(move || {
+    ///     started.send(()).unwrap();
+    ///     let _ = gate.recv(); // until `release` is dropped
+    /// })
+    /// .unwrap();
+    /// running.recv().unwrap(); // the only worker is busy
+    /// let queued: Vec<_> = (0..2).map(|n| pool.submit(move || n).unwrap()).collect();
+    /// assert!(queued[1].cancel());
+    /// assert_eq!(pool.pending(), 2); // the cancelled call stays queued until a worker pops it
+    /// drop(release);
+    /// assert_eq!(queued[0].result(None), Ok(0));
+    /// ```
     pub fn pending(&self) -> usize {
         if self.pool.max_pending.is_some() {
             self.pool.pending.load(Ordering::Relaxed)
@@ -818,13 +1046,44 @@ impl ThreadPoolExecutor {
         }
     }
 
-    /// Tasks running now.
+    /// Tasks running now (beyond Python).
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+    /// assert_eq!(pool.running(), 0);
+    /// let (started, running) = mpsc::channel();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// let task = pool
+    ///     .submit(move || {
+    ///         started.send(()).unwrap();
+    ///         let _ = gate.recv(); // until `release` is dropped
+    ///     })
+    ///     .unwrap();
+    /// running.recv().unwrap();
+    /// assert_eq!(pool.running(), 1);
+    /// drop(release);
+    /// task.result(None).unwrap();
+    /// assert_eq!(pool.running(), 0);
+    /// ```
     pub fn running(&self) -> usize {
         let (started, completed) = self.counts();
         usize::try_from(started.saturating_sub(completed)).unwrap_or(usize::MAX)
     }
 
-    /// Tasks that have finished (with a value or a panic).
+    /// Tasks that have finished (with a value or a panic; beyond Python).
+    ///
+    /// ```
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+    /// let ok = pool.submit(|| 1).unwrap();
+    /// let panicked = pool.submit(|| -> u8 { panic!("counted too") }).unwrap();
+    /// assert!(ok.result(None).is_ok() && panicked.result(None).is_err());
+    /// assert_eq!(pool.completed(), 2);
+    /// ```
     pub fn completed(&self) -> u64 {
         self.counts().1
     }
@@ -842,6 +1101,24 @@ impl ThreadPoolExecutor {
     ///
     /// Python: `executor.submit(fn, *args)`. A panic in `call` finishes the future with
     /// [`TaskError::Panicked`]. With [`Builder::max_pending`], waits for room in the queue.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::futures::{SubmitError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+    /// // Any thread may submit.
+    /// let lengths = thread::scope(|s| {
+    ///     let pool = &pool;
+    ///     let submitters =
+    ///         ["a", "bb", "ccc"].map(|word| s.spawn(move || pool.submit(move || word.len())));
+    ///     submitters.map(|submitter| submitter.join().unwrap().unwrap().result(None).unwrap())
+    /// });
+    /// assert_eq!(lengths, [1, 2, 3]);
+    ///
+    /// pool.shutdown(true, false);
+    /// assert_eq!(pool.submit(|| 0).unwrap_err(), SubmitError::Shutdown);
+    /// ```
     ///
     /// # Errors
     ///
@@ -896,6 +1173,27 @@ impl ThreadPoolExecutor {
 
     /// [`submit`](ThreadPoolExecutor::submit), giving up after `timeout` if `max_pending` calls
     /// stay queued (beyond Python).
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    /// use threadkit::futures::{SubmitError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::builder().max_workers(1).max_pending(1).build().unwrap();
+    /// let (started, running) = mpsc::channel();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// pool.submit(move || {
+    ///     started.send(()).unwrap();
+    ///     let _ = gate.recv(); // until `release` is dropped
+    /// })
+    /// .unwrap();
+    /// running.recv().unwrap(); // the only worker is busy
+    /// let queued = pool.submit(|| 2).unwrap(); // the queue is full now
+    /// let full = pool.submit_timeout(|| 3, Duration::from_millis(1));
+    /// assert_eq!(full.unwrap_err(), SubmitError::Full);
+    /// drop(release);
+    /// assert_eq!(queued.result(None), Ok(2));
+    /// ```
     ///
     /// # Errors
     ///
@@ -1093,6 +1391,29 @@ impl ThreadPoolExecutor {
     /// queued calls are cancelled (their futures stay CANCELLED, never notified — CPython's
     /// behaviour); with `wait`, returns after every worker thread has exited. Calling it again is
     /// harmless.
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use threadkit::futures::{FutureError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let (started, running) = mpsc::channel();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// let first = pool
+    ///     .submit(move || {
+    ///         started.send(()).unwrap();
+    ///         let _ = gate.recv(); // until `release` is dropped
+    ///         1
+    ///     })
+    ///     .unwrap();
+    /// running.recv().unwrap(); // the only worker is busy
+    /// let queued = pool.submit(|| 2).unwrap();
+    /// pool.shutdown(false, true); // cancels `queued`; `first` runs on
+    /// assert_eq!(queued.result(None), Err(FutureError::Cancelled));
+    /// drop(release);
+    /// pool.shutdown(true, false); // again, now waiting for the worker
+    /// assert_eq!(first.result(None), Ok(1));
+    /// ```
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         let pool = &self.pool;
         pool.gate.fetch_or(SHUTDOWN, Ordering::SeqCst);
@@ -1129,6 +1450,30 @@ impl ThreadPoolExecutor {
     ///
     /// Call it only in a child process right after `fork`, while no other thread of the child uses
     /// the executor. Elsewhere it would make the pool lose track of running workers.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// // `no_run`: a doctest should not fork the test harness, a process with threads; this is
+    /// // the pattern. (The Python bindings call it from `os.register_at_fork(after_in_child=...)`.)
+    /// use threadkit::futures::ThreadPoolExecutor;
+    ///
+    /// unsafe extern "C" {
+    ///     fn fork() -> i32; // POSIX, as the `libc` crate declares it
+    ///     fn _exit(status: i32) -> !;
+    /// }
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+    /// pool.submit(|| ()).unwrap().result(None).unwrap(); // a worker thread runs now
+    /// // SAFETY: the child uses nothing but the pool, which it repairs first.
+    /// if unsafe { fork() } == 0 {
+    ///     // SAFETY: the child of a fork, right after it; its only thread is this one.
+    ///     unsafe { pool.reinit_after_fork() };
+    ///     let status = pool.submit(|| 0).unwrap().result(None).unwrap(); // a new worker
+    ///     // SAFETY: leaves the child without running the parent's exit code a second time.
+    ///     unsafe { _exit(status) };
+    /// }
+    /// ```
     pub unsafe fn reinit_after_fork(&self) {
         let pool = &self.pool;
         // The parent's threads do not exist here: their handles must neither be joined nor

@@ -209,6 +209,15 @@ impl<T, E> Future<T, E> {
     /// A new PENDING future.
     ///
     /// Python: `concurrent.futures.Future()` — normally only executors create futures.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::futures::{Future, FutureError};
+    ///
+    /// let future: Future<u32> = Future::new(); // fails with a `TaskError` unless told otherwise
+    /// assert_eq!(future.state_name(), "PENDING");
+    /// assert_eq!(future.result(Some(Duration::ZERO)), Err(FutureError::Timeout));
+    /// ```
     pub fn new() -> Self {
         Future {
             inner: Future::with_call(()),
@@ -238,12 +247,32 @@ impl<T, E> Future<T, E> {
     }
 
     /// Whether two handles refer to the same future.
+    ///
+    /// Python: `future is other`.
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<()> = Future::new();
+    /// let handle = future.clone();
+    /// assert!(future.ptr_eq(&handle));
+    /// assert!(!future.ptr_eq(&Future::new()));
+    /// ```
     pub fn ptr_eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The future's identity: the address of the state its handles share, stable while any
     /// handle lives (like Python's `id`).
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<()> = Future::new();
+    /// assert_eq!(future.id(), future.clone().id());
+    /// // The address CPython's repr shows, as `Display` does.
+    /// assert!(future.to_string().starts_with(&format!("<Future at {:#x} ", future.id())));
+    /// ```
     pub fn id(&self) -> usize {
         Arc::as_ptr(&self.inner).cast::<u8>() as usize
     }
@@ -253,6 +282,23 @@ impl<T, E> Future<T, E> {
     /// Python: `future.cancel()`. Returns false if the future is running or finished. Cancelling
     /// wakes the threads blocked in [`result`](Future::result) and runs the done-callbacks in the
     /// calling thread.
+    ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::futures::{Future, FutureError};
+    ///
+    /// let future: Future<u8, ()> = Future::new();
+    /// thread::scope(|s| {
+    ///     let waiter = s.spawn(|| future.result(None));
+    ///     assert!(future.cancel()); // wakes the waiter, if it waits already
+    ///     assert_eq!(waiter.join().unwrap(), Err(FutureError::Cancelled));
+    /// });
+    /// assert!(future.cancel(), "still cancelled");
+    ///
+    /// let started: Future<u8, ()> = Future::new();
+    /// assert_eq!(started.set_running_or_notify_cancel(), Ok(true));
+    /// assert!(!started.cancel(), "too late once it runs");
+    /// ```
     pub fn cancel(&self) -> bool {
         let mut state = self.inner.state.load(Ordering::Relaxed);
         loop {
@@ -292,6 +338,17 @@ impl<T, E> Future<T, E> {
     /// Whether the future was cancelled.
     ///
     /// Python: `future.cancelled()`.
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<(), ()> = Future::new();
+    /// assert!(!future.cancelled());
+    /// future.cancel();
+    /// assert!(future.cancelled());
+    /// assert_eq!(future.set_running_or_notify_cancel(), Ok(false)); // noticed
+    /// assert!(future.cancelled());
+    /// ```
     pub fn cancelled(&self) -> bool {
         matches!(self.state() & PHASE, CANCELLED | CANCELLED_AND_NOTIFIED)
     }
@@ -299,6 +356,19 @@ impl<T, E> Future<T, E> {
     /// Whether the computation is running now.
     ///
     /// Python: `future.running()`.
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<u8, ()> = Future::new();
+    /// assert!(!future.running());
+    /// future.set_running_or_notify_cancel().unwrap();
+    /// assert!(future.running());
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| future.set_result(1).unwrap());
+    /// });
+    /// assert!(!future.running());
+    /// ```
     pub fn running(&self) -> bool {
         matches!(self.state() & PHASE, RUNNING | COMPLETING)
     }
@@ -323,6 +393,20 @@ impl<T, E> Future<T, E> {
     /// Whether the future finished or was cancelled.
     ///
     /// Python: `future.done()`.
+    ///
+    /// ```
+    /// use threadkit::futures::{Future, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let future = pool.submit(|| 1).unwrap();
+    /// future.result(None).unwrap();
+    /// assert!(future.done()); // once `result` returns
+    ///
+    /// let cancelled: Future<u8> = Future::new();
+    /// assert!(!cancelled.done());
+    /// cancelled.cancel();
+    /// assert!(cancelled.done());
+    /// ```
     pub fn done(&self) -> bool {
         // `result()` returns only once the future is settled, so `done()` holds then too.
         settled(self.state())
@@ -407,6 +491,23 @@ impl<T, E> Future<T, E> {
     ///
     /// Python: `future.result(timeout)`, without the copy [`result`](Future::result) makes.
     ///
+    /// ```
+    /// use threadkit::futures::{Future, FutureError, ThreadPoolExecutor};
+    ///
+    /// /// Not `Clone`, so `result` is not available; `result_ref` is.
+    /// struct Report {
+    ///     lines: Vec<String>,
+    /// }
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let future = pool.submit(|| Report { lines: vec!["ok".to_owned()] }).unwrap();
+    /// assert_eq!(future.result_ref(None).unwrap().lines, ["ok"]);
+    ///
+    /// let failed: Future<u8, String> = Future::new();
+    /// failed.set_exception("boom".to_owned()).unwrap();
+    /// assert_eq!(failed.result_ref(None), Err(FutureError::Failed(&"boom".to_owned())));
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`result`](Future::result), with the failure borrowed.
@@ -422,6 +523,27 @@ impl<T, E> Future<T, E> {
     /// The error the computation failed with, `None` if it succeeded; waits at most `timeout`.
     ///
     /// Python: `future.exception(timeout)`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::futures::{Future, WaitError};
+    ///
+    /// let failed: Future<u8, String> = Future::new();
+    /// std::thread::spawn({
+    ///     let failed = failed.clone();
+    ///     move || failed.set_exception("boom".to_owned()).unwrap()
+    /// });
+    /// assert_eq!(failed.exception(None), Ok(Some("boom".to_owned())));
+    ///
+    /// let succeeded: Future<u8, String> = Future::new();
+    /// succeeded.set_result(1).unwrap();
+    /// assert_eq!(succeeded.exception(None), Ok(None));
+    ///
+    /// let pending: Future<u8, String> = Future::new();
+    /// assert_eq!(pending.exception(Some(Duration::from_millis(1))), Err(WaitError::Timeout));
+    /// pending.cancel();
+    /// assert_eq!(pending.exception(None), Err(WaitError::Cancelled));
+    /// ```
     ///
     /// # Errors
     ///
@@ -545,6 +667,29 @@ impl<T, E> Future<T, E> {
     /// returns `Ok(false)` and tells [`wait`](super::wait) and [`as_completed`](super::as_completed)
     /// that the future is done.
     ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::futures::Future;
+    ///
+    /// /// What a worker does with a future it takes from its queue.
+    /// fn run(future: &Future<u32, ()>, call: impl FnOnce() -> u32) {
+    ///     if future.set_running_or_notify_cancel() == Ok(true) {
+    ///         future.set_result(call()).unwrap();
+    ///     } // else it was cancelled while queued: the call is skipped, and `wait` is told
+    /// }
+    ///
+    /// let (kept, cancelled) = (Future::new(), Future::new());
+    /// assert!(cancelled.cancel());
+    /// thread::scope(|s| {
+    ///     s.spawn(|| {
+    ///         run(&kept, || 1);
+    ///         run(&cancelled, || unreachable!());
+    ///     });
+    /// });
+    /// assert_eq!(kept.result(None), Ok(1));
+    /// assert_eq!(cancelled.state_name(), "CANCELLED_AND_NOTIFIED");
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`UnexpectedStateError`] if the future is already running or finished, or its cancellation
@@ -595,6 +740,20 @@ impl<T, E> Future<T, E> {
     /// Python: `future.set_result(result)`. Wakes the threads waiting for the future, then runs
     /// the done-callbacks in this thread.
     ///
+    /// ```
+    /// use std::thread;
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<String, ()> = Future::new();
+    /// thread::scope(|s| {
+    ///     let reader = s.spawn(|| future.result(None));
+    ///     future.set_result("ready".to_owned()).unwrap(); // wakes the reader
+    ///     assert_eq!(reader.join().unwrap().as_deref(), Ok("ready"));
+    /// });
+    /// let again = future.set_result("again".to_owned()).unwrap_err();
+    /// assert_eq!(again.state, "FINISHED");
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`InvalidStateError`] if the future is finished or cancelled.
@@ -605,6 +764,20 @@ impl<T, E> Future<T, E> {
     /// Finishes the future with the failure `error`.
     ///
     /// Python: `future.set_exception(exception)`.
+    ///
+    /// ```
+    /// use threadkit::futures::{Future, FutureError};
+    ///
+    /// let future: Future<u8, String> = Future::new();
+    /// let writer = future.clone();
+    /// std::thread::spawn(move || writer.set_exception("disk full".to_owned()).unwrap());
+    /// assert_eq!(future.result(None), Err(FutureError::Failed("disk full".to_owned())));
+    ///
+    /// let cancelled: Future<u8, String> = Future::new();
+    /// cancelled.cancel();
+    /// let late = cancelled.set_exception("late".to_owned()).unwrap_err();
+    /// assert_eq!(late.state, "CANCELLED");
+    /// ```
     ///
     /// # Errors
     ///
@@ -680,6 +853,19 @@ impl<T: Clone, E: Clone> Future<T, E> {
     ///
     /// Python: `future.result(timeout)`. A finished future answers with one atomic load and a
     /// clone of the value.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use threadkit::futures::{Future, FutureError, ThreadPoolExecutor};
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let future = pool.submit(|| vec![1, 2, 3]).unwrap();
+    /// assert_eq!(future.result(None), Ok(vec![1, 2, 3]));
+    /// assert_eq!(future.result(Some(Duration::ZERO)), Ok(vec![1, 2, 3])); // a clone each time
+    ///
+    /// let never: Future<u8> = Future::new();
+    /// assert_eq!(never.result(Some(Duration::from_millis(1))), Err(FutureError::Timeout));
+    /// ```
     ///
     /// # Errors
     ///
