@@ -210,9 +210,10 @@ struct Pool {
     max_workers: usize,
     prefix: String,
     initializer: Option<Initializer>,
-    threads: std::sync::Mutex<Vec<Thread>>,
+    /// The workers' handles (a parking_lot mutex: a forked child can force it open).
+    threads: parking_lot::Mutex<Vec<Thread>>,
     /// Each worker's counts (see `WorkerStats`).
-    stats: std::sync::Mutex<Vec<Arc<SharedStats>>>,
+    stats: parking_lot::Mutex<Vec<Arc<SharedStats>>>,
     /// With `max_pending`: queued tasks, counted at submit (the key blocked submitters park on).
     pending: CachePadded<AtomicUsize>,
     max_pending: Option<usize>,
@@ -274,10 +275,7 @@ impl Pool {
             }
         }
         let stats = WorkerStats::default();
-        self.stats
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(Arc::clone(&stats.shared));
+        self.stats.lock().push(Arc::clone(&stats.shared));
         // Whether this worker released an idle token since it last took a job.
         let mut idle = false;
         loop {
@@ -367,7 +365,7 @@ impl Pool {
         match &self.host {
             Some(host) => self.start_hosted(host),
             None => {
-                let mut threads = self.threads.lock().unwrap_or_else(|e| e.into_inner());
+                let mut threads = self.threads.lock();
                 let count = self.num_threads.load(Ordering::Acquire);
                 if count < self.max_workers {
                     let pool = Arc::clone(self);
@@ -867,8 +865,8 @@ impl Builder {
                 max_workers,
                 prefix,
                 initializer: self.initializer,
-                threads: std::sync::Mutex::new(Vec::new()),
-                stats: std::sync::Mutex::new(Vec::new()),
+                threads: parking_lot::Mutex::new(Vec::new()),
+                stats: parking_lot::Mutex::new(Vec::new()),
                 pending: CachePadded::new(AtomicUsize::new(0)),
                 max_pending: self.max_pending,
                 blocked: AtomicUsize::new(0),
@@ -1090,7 +1088,7 @@ impl ThreadPoolExecutor {
 
     /// Started and completed tasks, summed over the workers.
     fn counts(&self) -> (u64, u64) {
-        let stats = self.pool.stats.lock().unwrap_or_else(|e| e.into_inner());
+        let stats = self.pool.stats.lock();
         stats.iter().fold((0, 0), |(started, completed), worker| {
             let completed = completed + worker.completed.load(Ordering::Acquire);
             (started + worker.started.load(Ordering::Acquire), completed)
@@ -1429,8 +1427,7 @@ impl ThreadPoolExecutor {
         if wait && pool.host.is_some() {
             pool.wait_for_hosted_workers();
         } else if wait {
-            let threads =
-                std::mem::take(&mut *pool.threads.lock().unwrap_or_else(|e| e.into_inner()));
+            let threads = std::mem::take(&mut *pool.threads.lock());
             for thread in threads {
                 // A call that shuts its own pool down cannot wait for itself: joining its own
                 // thread is an error, which is ignored.
@@ -1448,8 +1445,11 @@ impl ThreadPoolExecutor {
     ///
     /// # Safety
     ///
-    /// Call it only in a child process right after `fork`, while no other thread of the child uses
-    /// the executor. Elsewhere it would make the pool lose track of running workers.
+    /// Call it only in a child process right after `fork`, before the child starts any thread
+    /// (as `os.register_at_fork(after_in_child=...)` hooks run). Elsewhere it would make the pool
+    /// lose track of running workers, and force open locks that live threads hold. Locks the
+    /// parent's threads held at the fork are forced open here, as CPython's `_at_fork_reinit`
+    /// does for its own.
     ///
     /// # Examples
     ///
@@ -1476,11 +1476,27 @@ impl ThreadPoolExecutor {
     /// ```
     pub unsafe fn reinit_after_fork(&self) {
         let pool = &self.pool;
-        // The parent's threads do not exist here: their handles must neither be joined nor
-        // detached.
-        let threads = std::mem::take(&mut *pool.threads.lock().unwrap_or_else(|e| e.into_inner()));
-        std::mem::forget(threads);
-        pool.stats.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        // A thread of the parent may have held a bookkeeping lock at the fork, possibly in the
+        // middle of changing its vector: force the lock open and forget the vector unread. The
+        // parent's threads do not exist here, so their handles must neither be joined nor
+        // detached, and their counts are gone with them.
+        if pool.threads.is_locked() {
+            // SAFETY: the caller guarantees this is a fork child with no other thread: the
+            // holder does not exist, so no guard is alive.
+            unsafe {
+                pool.threads
+                    .force_unlock(parking_lot::lock_api::GuardNoSend::new())
+            };
+        }
+        if pool.stats.is_locked() {
+            // SAFETY: as above.
+            unsafe {
+                pool.stats
+                    .force_unlock(parking_lot::lock_api::GuardNoSend::new())
+            };
+        }
+        std::mem::forget(std::mem::take(&mut *pool.threads.lock()));
+        std::mem::forget(std::mem::take(&mut *pool.stats.lock()));
         // Entries the parent's parked workers left in the parking lot would take the wake-ups
         // meant for new workers: clear them (waking a thread that does not exist does nothing).
         park::unpark_all(park::key(&*pool.sleepers), DEFAULT_UNPARK_TOKEN);
