@@ -33,6 +33,7 @@ mod native {
         #[pymodule_export]
         use crate::threading::{
             Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore,
+            _after_fork_in_child,
         };
     }
 

@@ -59,6 +59,7 @@ pub mod sync;
 pub mod thread;
 pub mod timeout;
 
+pub use park::after_fork_in_child;
 pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use sync::{
     Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock, Event,

@@ -13,18 +13,31 @@ use pyo3::PyClass;
 use pyo3::exceptions::{PyAttributeError, PyDeprecationWarning};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyTuple};
 use threadkit::{ConditionLock, NotOwnedError, RLockState, ReleaseError};
 
+use super::init::Init;
 use super::{Lock, RLock};
 use crate::blocking;
 use crate::errors::OrRaise;
 use crate::timeout::{self, Arg};
 
 /// `threadkit.threading.Condition`: a condition variable over a lock (a new `RLock` by default).
-#[pyclass(module = "threadkit.threading", name = "Condition", frozen, weakref)]
+///
+/// Subclassable like the stdlib's: `__init__` builds the core condition (see `init.rs`).
+#[pyclass(
+    module = "threadkit.threading",
+    name = "Condition",
+    subclass,
+    frozen,
+    weakref
+)]
 #[derive(Debug)]
-pub(crate) struct Condition {
+pub(crate) struct Condition(Init<State>);
+
+/// What `__init__` sets.
+#[derive(Debug)]
+struct State {
     /// The lock object, as Python code sees it.
     lock: Py<PyAny>,
     inner: Inner,
@@ -52,17 +65,24 @@ macro_rules! with_core {
 #[pymethods]
 impl Condition {
     #[new]
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(lock=None)")]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Condition(Init::new("Condition"))
+    }
+
     #[pyo3(signature = (lock = None))]
-    fn new(py: Python<'_>, lock: Option<Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn __init__(&self, py: Python<'_>, lock: Option<Bound<'_, PyAny>>) -> PyResult<()> {
         let lock = match lock {
             Some(lock) => lock,
             None => Bound::new(py, RLock::new())?.into_any(),
         };
-        let inner = if let Ok(native) = lock.cast::<Lock>() {
+        // Only threadkit's own locks are driven directly; a subclass may override their methods,
+        // so it is called through them like any other lock.
+        let inner = if let Ok(native) = lock.cast_exact::<Lock>() {
             Inner::Lock(threadkit::Condition::with_lock(Shared(
                 native.clone().unbind(),
             )))
-        } else if let Ok(native) = lock.cast::<RLock>() {
+        } else if let Ok(native) = lock.cast_exact::<RLock>() {
             Inner::RLock(threadkit::Condition::with_lock(Shared(
                 native.clone().unbind(),
             )))
@@ -71,7 +91,7 @@ impl Condition {
                 lock.clone().unbind(),
             )))
         };
-        Ok(Condition {
+        self.0.set(State {
             lock: lock.unbind(),
             inner,
         })
@@ -88,7 +108,7 @@ impl Condition {
         blocking: Arg<'py>,
         timeout: Arg<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let acquired = match &self.inner {
+        let acquired = match &self.state()?.inner {
             Inner::Lock(condition) => condition
                 .underlying()
                 .0
@@ -109,6 +129,7 @@ impl Condition {
                 }
                 let args = PyTuple::new(py, args)?;
                 return self
+                    .state()?
                     .lock
                     .bind(py)
                     .call_method1(intern!(py, "acquire"), args);
@@ -119,18 +140,18 @@ impl Condition {
 
     /// Release the underlying lock.
     fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.inner {
+        match &self.state()?.inner {
             Inner::Lock(condition) => condition.underlying().0.get().release(py)?,
             Inner::RLock(condition) => condition.underlying().0.get().release(py)?,
-            Inner::Python(_) => return self.lock.bind(py).call_method0(intern!(py, "release")),
+            Inner::Python(_) => return self.state()?.lock.bind(py).call_method0(intern!(py, "release")),
         }
         Ok(py.None().into_bound(py))
     }
 
     /// Acquire the underlying lock, waiting forever.
     fn __enter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.inner {
-            Inner::Python(_) => self.lock.bind(py).call_method0(intern!(py, "__enter__")),
+        match &self.state()?.inner {
+            Inner::Python(_) => self.state()?.lock.bind(py).call_method0(intern!(py, "__enter__")),
             _ => self.acquire(py, Arg::Missing, Arg::Missing),
         }
     }
@@ -142,8 +163,9 @@ impl Condition {
         py: Python<'py>,
         exc_info: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match &self.inner {
+        match &self.state()?.inner {
             Inner::Python(_) => self
+                .state()?
                 .lock
                 .bind(py)
                 .call_method1(intern!(py, "__exit__"), exc_info),
@@ -154,14 +176,14 @@ impl Condition {
     /// Whether the calling thread holds the underlying lock (for a plain lock: whether anyone
     /// does).
     fn _is_owned(&self, py: Python<'_>) -> PyResult<bool> {
-        let owned = with_core!(&self.inner, condition => condition.is_owned());
+        let owned = with_core!(&self.state()?.inner, condition => condition.is_owned());
         raised(py).map_or(Ok(owned), Err)
     }
 
     /// Release the underlying lock completely and return what `_acquire_restore` needs.
     fn _release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let lock = self.lock.bind(py);
-        match &self.inner {
+        let lock = self.state()?.lock.bind(py);
+        match &self.state()?.inner {
             Inner::Lock(condition) => condition.underlying().0.get().release(py)?,
             Inner::RLock(condition) => {
                 return condition
@@ -185,8 +207,8 @@ impl Condition {
     /// Re-acquire the underlying lock, waiting forever, as `_release_save` left it.
     #[pyo3(signature = (state, /))]
     fn _acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let lock = self.lock.bind(py);
-        match &self.inner {
+        let lock = self.state()?.lock.bind(py);
+        match &self.state()?.inner {
             Inner::Lock(condition) => {
                 condition
                     .underlying()
@@ -214,9 +236,10 @@ impl Condition {
 
     /// How many times the calling thread holds the underlying re-entrant lock.
     fn _recursion_count(&self, py: Python<'_>) -> PyResult<usize> {
-        match &self.inner {
+        match &self.state()?.inner {
             Inner::RLock(condition) => Ok(condition.underlying().0.get()._recursion_count()),
             _ => self
+                .state()?
                 .lock
                 .bind(py)
                 .call_method0(intern!(py, "_recursion_count"))
@@ -278,20 +301,20 @@ impl Condition {
             Arg::Missing => 1,
             // The stdlib only looks at `n` while threads wait, comparing it with 0.
             Arg::Given(_)
-                if with_core!(&self.inner, condition => condition.waiter_count()) == 0 =>
+                if with_core!(&self.state()?.inner, condition => condition.waiter_count()) == 0 =>
             {
                 return Ok(());
             }
             Arg::Given(n) => permits(&n)?,
         };
-        with_core!(&self.inner, condition => condition.notify(n)).or_raise(py)?;
+        with_core!(&self.state()?.inner, condition => condition.notify(n)).or_raise(py)?;
         raised(py).map_or(Ok(()), Err)
     }
 
     /// Wake every thread waiting on this condition; the caller must hold the lock.
     fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
         self.check_owned(py, NotOwnedError::Notify)?;
-        with_core!(&self.inner, condition => condition.notify_all()).or_raise(py)?;
+        with_core!(&self.state()?.inner, condition => condition.notify_all()).or_raise(py)?;
         raised(py).map_or(Ok(()), Err)
     }
 
@@ -309,11 +332,11 @@ impl Condition {
 
     /// Reset the underlying lock in a forked child.
     fn _at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {
-        match &self.inner {
+        match &self.state()?.inner {
             Inner::Lock(condition) => condition.underlying().0.get()._at_fork_reinit(),
             Inner::RLock(condition) => condition.underlying().0.get()._at_fork_reinit(),
             Inner::Python(_) => {
-                self.lock
+                self.state()?.lock
                     .bind(py)
                     .call_method0(intern!(py, "_at_fork_reinit"))?;
             }
@@ -322,15 +345,21 @@ impl Condition {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let waiters = with_core!(&self.inner, condition => condition.waiter_count());
+        let waiters = with_core!(&self.state()?.inner, condition => condition.waiter_count());
         Ok(format!(
             "<Condition({}, {waiters})>",
-            self.lock.bind(py).repr()?
+            self.state()?.lock.bind(py).repr()?
         ))
     }
 }
 
 impl Condition {
+    /// What `__init__` set.
+    #[inline]
+    fn state(&self) -> PyResult<&State> {
+        self.0.get()
+    }
+
     /// The stdlib checks ownership before it looks at any other argument.
     fn check_owned(&self, py: Python<'_>, error: NotOwnedError) -> PyResult<()> {
         if self._is_owned(py)? {
@@ -342,9 +371,10 @@ impl Condition {
 
     /// One core wait, detached; an exception from a Python lock's methods wins.
     fn wait_core(&self, py: Python<'_>, timeout: Option<Duration>) -> PyResult<bool> {
+        let inner = &self.state()?.inner;
         let notified = blocking::wait(
             py,
-            || with_core!(&self.inner, condition => condition.wait(timeout)),
+            || with_core!(inner, condition => condition.wait(timeout)),
         );
         if let Some(error) = raised(py) {
             return Err(error);

@@ -6,12 +6,23 @@ use pyo3::exceptions::PyDeprecationWarning;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple};
 
+use super::init::repr_name;
 use crate::blocking;
 use crate::timeout;
 
 /// `threadkit.threading.Event`: a flag threads can wait for.
-#[pyclass(module = "threadkit.threading", name = "Event", frozen, weakref)]
+///
+/// Subclassable like the stdlib's: `__new__` accepts the arguments a subclass's `__init__` takes
+/// and makes the event; `__init__` takes none.
+#[pyclass(
+    module = "threadkit.threading",
+    name = "Event",
+    subclass,
+    frozen,
+    weakref
+)]
 pub(crate) struct Event {
     event: threadkit::Event,
     /// The stdlib's private `_cond`, made on first use: see [`Event::_cond`].
@@ -27,12 +38,16 @@ impl fmt::Debug for Event {
 #[pymethods]
 impl Event {
     #[new]
-    fn new() -> Self {
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "()")]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         Event {
             event: threadkit::Event::new(),
             cond: PyOnceLock::new(),
         }
     }
+
+    /// The event is made by `__new__`; this checks that no arguments were given.
+    fn __init__(&self) {}
 
     /// Return true if and only if the internal flag is true.
     fn is_set(&self) -> bool {
@@ -101,12 +116,16 @@ impl Event {
         Ok(())
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let state = if slf.get().event.is_set() {
             "set"
         } else {
             "unset"
         };
-        format!("<threading.Event at {:#x}: {state}>", slf.as_ptr() as usize)
+        Ok(format!(
+            "<{} at {:#x}: {state}>",
+            repr_name(slf, "Event")?,
+            slf.as_ptr() as usize
+        ))
     }
 }

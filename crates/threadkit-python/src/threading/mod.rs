@@ -8,10 +8,15 @@
 //! | `condition.rs` | `Condition`                       | [`threadkit::Condition`]             |
 //! | `rlock.rs`     | `RLock`                           | [`threadkit::RLock`]                 |
 //! | `semaphore.rs` | `Semaphore`, `BoundedSemaphore`   | [`threadkit::Semaphore`], [`threadkit::BoundedSemaphore`] |
+//! | `fork.rs`      | `_after_fork_in_child()`          | [`threadkit::after_fork_in_child`]   |
+//!
+//! `init.rs` holds what the subclassable classes share (state set by `__init__`, repr names).
 
 mod barrier;
 mod condition;
 mod event;
+mod fork;
+mod init;
 mod lock;
 mod rlock;
 mod semaphore;
@@ -19,6 +24,7 @@ mod semaphore;
 pub(crate) use barrier::Barrier;
 pub(crate) use condition::Condition;
 pub(crate) use event::Event;
+pub(crate) use fork::_after_fork_in_child;
 pub(crate) use lock::Lock;
 pub(crate) use rlock::RLock;
 pub(crate) use semaphore::{BoundedSemaphore, Semaphore};

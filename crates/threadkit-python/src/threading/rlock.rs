@@ -1,19 +1,34 @@
 //! `threading.RLock` over [`threadkit::RLock`].
 
 use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::PyDeprecationWarning;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple, PyType};
 
 use crate::blocking;
-use crate::errors::OrRaise;
+use crate::errors::{OrRaise, at_least};
 use crate::timeout::{self, Arg};
 
 /// `threadkit.threading.RLock`: a re-entrant lock owned by the thread that acquired it.
-#[pyclass(module = "threadkit.threading", name = "RLock", frozen, weakref)]
+///
+/// Subclassable, like the stdlib's C type `_thread.RLock` (`threading.RLock` itself is a factory
+/// function there): `__new__` accepts and ignores any arguments, as `_thread.RLock` does.
+#[pyclass(
+    module = "threadkit.threading",
+    name = "RLock",
+    subclass,
+    frozen,
+    weakref
+)]
 #[derive(Debug)]
 pub(crate) struct RLock(threadkit::RLock);
 
 impl RLock {
+    /// A new unowned lock.
+    pub(crate) fn new() -> Self {
+        RLock(threadkit::RLock::new())
+    }
+
     /// The core lock, for a `Condition` built over this one.
     pub(crate) fn core(&self) -> &threadkit::RLock {
         &self.0
@@ -23,8 +38,25 @@ impl RLock {
 #[pymethods]
 impl RLock {
     #[new]
-    pub(crate) fn new() -> Self {
-        RLock(threadkit::RLock::new())
+    #[classmethod]
+    #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
+    fn py_new(
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let py = cls.py();
+        let given = !args.is_empty() || kwargs.is_some_and(|kwargs| !kwargs.is_empty());
+        // 3.13's `threading.RLock()` warns about arguments; a subclass's are its own.
+        if given && at_least(py, 3, 13) && cls.is(py.get_type::<Self>()) {
+            PyErr::warn(
+                py,
+                &py.get_type::<PyDeprecationWarning>(),
+                c"Passing arguments to RLock is deprecated and will be removed in 3.15",
+                1,
+            )?;
+        }
+        Ok(RLock::new())
     }
 
     /// Acquire the lock, blocking or non-blocking, with an optional timeout; the owner may acquire
@@ -100,7 +132,8 @@ impl RLock {
 
     /// Reset the lock to unowned in a forked child, whoever held it in the parent.
     pub(crate) fn _at_fork_reinit(&self) {
-        while self.0.release().is_ok() {}
+        // The owner may be a thread of the parent, which the child does not have.
+        self.0.reinit();
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 
+use super::init::{Init, repr_name};
 use crate::blocking;
 use crate::errors::OrRaise;
 use crate::timeout::{self, Acquire, Arg};
@@ -16,16 +17,30 @@ use crate::timeout::{self, Acquire, Arg};
 const MAX_VALUE: usize = usize::MAX >> 1;
 
 /// `threadkit.threading.Semaphore`: a counter of permits; `acquire` takes one, `release` adds.
-#[pyclass(module = "threadkit.threading", name = "Semaphore", frozen, weakref)]
+///
+/// Subclassable like the stdlib's: `__init__` builds the core semaphore (see `init.rs`).
+#[pyclass(
+    module = "threadkit.threading",
+    name = "Semaphore",
+    subclass,
+    frozen,
+    weakref
+)]
 #[derive(Debug)]
-pub(crate) struct Semaphore(threadkit::Semaphore);
+pub(crate) struct Semaphore(Init<threadkit::Semaphore>);
 
 #[pymethods]
 impl Semaphore {
     #[new]
-    #[pyo3(signature = (value = Arg::Missing), text_signature = "(value=1)")]
-    fn new(value: Arg<'_>) -> PyResult<Self> {
-        Ok(Semaphore(threadkit::Semaphore::new(initial_value(value)?)))
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(value=1)")]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        Semaphore(Init::new("Semaphore"))
+    }
+
+    #[pyo3(signature = (value = Arg::Missing))]
+    fn __init__(&self, value: Arg<'_>) -> PyResult<()> {
+        self.0
+            .set(threadkit::Semaphore::new(initial_value(value)?))
     }
 
     /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
@@ -40,23 +55,25 @@ impl Semaphore {
         blocking: Arg<'_>,
         timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
+        let semaphore = self.0.get()?;
         acquire(
             py,
             blocking,
             timeout,
-            || self.0.try_acquire(),
-            |timeout| self.0.acquire(timeout),
+            || semaphore.try_acquire(),
+            |timeout| semaphore.acquire(timeout),
         )
     }
 
     /// Add `n` permits, waking up to `n` waiting threads.
     #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
     fn release(&self, n: Arg<'_>) -> PyResult<()> {
+        let semaphore = self.0.get()?;
         let n = permits(n)?;
-        if n.get() > MAX_VALUE - self.0.value() {
+        if n.get() > MAX_VALUE - semaphore.value() {
             return Err(PyOverflowError::new_err("semaphore value is too large"));
         }
-        self.0.release(n);
+        semaphore.release(n);
         Ok(())
     }
 
@@ -73,37 +90,45 @@ impl Semaphore {
 
     /// The number of permits available now (the stdlib's private attribute).
     #[getter]
-    fn _value(&self) -> usize {
-        self.0.value()
+    fn _value(&self) -> PyResult<usize> {
+        Ok(self.0.get()?.value())
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
-        format!(
-            "<threading.Semaphore at {:#x}: value={}>",
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        Ok(format!(
+            "<{} at {:#x}: value={}>",
+            repr_name(slf, "Semaphore")?,
             slf.as_ptr() as usize,
-            slf.get().0.value()
-        )
+            slf.get().0.get()?.value()
+        ))
     }
 }
 
 /// `threadkit.threading.BoundedSemaphore`: a semaphore that refuses to go above its initial value.
+///
+/// Subclassable like the stdlib's: `__init__` builds the core semaphore (see `init.rs`).
 #[pyclass(
     module = "threadkit.threading",
     name = "BoundedSemaphore",
+    subclass,
     frozen,
     weakref
 )]
 #[derive(Debug)]
-pub(crate) struct BoundedSemaphore(threadkit::BoundedSemaphore);
+pub(crate) struct BoundedSemaphore(Init<threadkit::BoundedSemaphore>);
 
 #[pymethods]
 impl BoundedSemaphore {
     #[new]
-    #[pyo3(signature = (value = Arg::Missing), text_signature = "(value=1)")]
-    fn new(value: Arg<'_>) -> PyResult<Self> {
-        Ok(BoundedSemaphore(threadkit::BoundedSemaphore::new(
-            initial_value(value)?,
-        )))
+    #[pyo3(signature = (*_args, **_kwargs), text_signature = "(value=1)")]
+    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
+        BoundedSemaphore(Init::new("BoundedSemaphore"))
+    }
+
+    #[pyo3(signature = (value = Arg::Missing))]
+    fn __init__(&self, value: Arg<'_>) -> PyResult<()> {
+        self.0
+            .set(threadkit::BoundedSemaphore::new(initial_value(value)?))
     }
 
     /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
@@ -118,19 +143,21 @@ impl BoundedSemaphore {
         blocking: Arg<'_>,
         timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
+        let semaphore = self.0.get()?;
         acquire(
             py,
             blocking,
             timeout,
-            || self.0.try_acquire(),
-            |timeout| self.0.acquire(timeout),
+            || semaphore.try_acquire(),
+            |timeout| semaphore.acquire(timeout),
         )
     }
 
     /// Add `n` permits, waking up to `n` waiting threads; refuse to exceed the initial value.
     #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
     fn release(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
-        self.0.release(permits(n)?).or_raise(py)
+        let semaphore = self.0.get()?;
+        semaphore.release(permits(n)?).or_raise(py)
     }
 
     /// Take a permit, waiting forever.
@@ -146,24 +173,25 @@ impl BoundedSemaphore {
 
     /// The number of permits available now (the stdlib's private attribute).
     #[getter]
-    fn _value(&self) -> usize {
-        self.0.value()
+    fn _value(&self) -> PyResult<usize> {
+        Ok(self.0.get()?.value())
     }
 
     /// The initial value, which `release` may not exceed (the stdlib's private attribute).
     #[getter]
-    fn _initial_value(&self) -> usize {
-        self.0.initial_value()
+    fn _initial_value(&self) -> PyResult<usize> {
+        Ok(self.0.get()?.initial_value())
     }
 
-    fn __repr__(slf: &Bound<'_, Self>) -> String {
-        let semaphore = &slf.get().0;
-        format!(
-            "<threading.BoundedSemaphore at {:#x}: value={}/{}>",
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let semaphore = slf.get().0.get()?;
+        Ok(format!(
+            "<{} at {:#x}: value={}/{}>",
+            repr_name(slf, "BoundedSemaphore")?,
             slf.as_ptr() as usize,
             semaphore.value(),
             semaphore.initial_value()
-        )
+        ))
     }
 }
 

@@ -406,6 +406,16 @@ impl RLock {
         Ok(RLockState { count, owner })
     }
 
+    /// Returns the lock to unowned and unlocked, whoever holds it and at whatever level.
+    ///
+    /// Python: `rlock._at_fork_reinit()`, for the child of a `fork`, where the owner may be a
+    /// thread of the parent that does not exist in the child. Calling it while threads of this
+    /// process use the lock breaks their mutual exclusion (but not memory safety).
+    pub fn reinit(&self) {
+        self.take(0, 0);
+        let _ = self.block.release();
+    }
+
     /// Acquires the lock, waiting forever, and restores the levels and owner in `state`.
     ///
     /// Python: `rlock._acquire_restore(state)`.
