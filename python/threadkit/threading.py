@@ -5,8 +5,17 @@ name is the standard library's own object, re-exported, so ``threadkit.threading
 what ``threading`` offers on the running interpreter — ``__all__`` is the stdlib's.
 Exceptions are the stdlib's classes (``threading.BrokenBarrierError`` is ``BrokenBarrierError``
 here), so existing ``except`` clauses keep working.
+
+The native classes the stdlib defines in Python (``Condition``, ``Semaphore``,
+``BoundedSemaphore``, ``Event``, ``Barrier``) can be subclassed as the stdlib's can, and so can
+``RLock`` (like the stdlib's C ``_thread.RLock``); ``Lock`` cannot, as the stdlib's cannot.
+
+In a forked child, threads that were blocked in threadkit waits in the parent do not exist; the
+hook registered below makes later wake-ups skip them (see ``threadkit.after_fork_in_child`` in
+the core), so a wake-up never goes to a thread of the parent.
 """
 
+import os
 import sys
 import threading as _std
 from collections.abc import Callable, Iterable, Mapping
@@ -73,6 +82,7 @@ from threadkit._native.threading import Event as Event
 from threadkit._native.threading import Lock as Lock
 from threadkit._native.threading import RLock as RLock
 from threadkit._native.threading import Semaphore as Semaphore
+from threadkit._native.threading import _after_fork_in_child
 
 if sys.version_info >= (3, 12):
     from threading import setprofile_all_threads as setprofile_all_threads
@@ -104,4 +114,7 @@ class Timer(_std.Timer):
         self.finished = Event()  # type: ignore[assignment]
 
 
-del sys
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+del os, sys

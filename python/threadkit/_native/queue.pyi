@@ -2,7 +2,7 @@
 from types import GenericAlias
 from typing import Any
 
-from typing_extensions import disjoint_base
+from typing_extensions import Self, disjoint_base
 
 __all__ = ["Queue", "SimpleQueue"]
 
@@ -29,7 +29,7 @@ class Queue:
 
 @disjoint_base
 class SimpleQueue:
-    def __new__(cls) -> SimpleQueue: ...
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self: ...
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None: ...
     def put_nowait(self, item: Any, /) -> None: ...
     def get(self, block: bool = True, timeout: float | None = None) -> Any: ...

@@ -1,7 +1,9 @@
 //! `queue.SimpleQueue` over [`threadkit::SimpleQueue`].
 
+use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyTuple, PyType};
+use pyo3::types::{PyDict, PyTuple, PyType};
 
 use crate::blocking;
 use crate::errors::OrRaise;
@@ -24,9 +26,28 @@ pub(crate) struct SimpleQueue(threadkit::SimpleQueue<Py<PyAny>>);
 
 #[pymethods]
 impl SimpleQueue {
+    /// Takes no arguments, unless a subclass's own `__init__` does (the C type's rule).
     #[new]
-    fn new() -> Self {
-        SimpleQueue(threadkit::SimpleQueue::new())
+    #[classmethod]
+    #[pyo3(signature = (*args, **kwargs))]
+    fn new(
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let py = cls.py();
+        let given_kwargs = kwargs.is_some_and(|kwargs| !kwargs.is_empty());
+        if !args.is_empty() || given_kwargs {
+            let base = py.get_type::<Self>();
+            let init = intern!(py, "__init__");
+            if cls.is(&base) || cls.getattr(init)?.is(base.getattr(init)?) {
+                let kind = if args.is_empty() { "keyword" } else { "positional" };
+                return Err(PyTypeError::new_err(format!(
+                    "SimpleQueue() takes no {kind} arguments"
+                )));
+            }
+        }
+        Ok(SimpleQueue(threadkit::SimpleQueue::new()))
     }
 
     /// Put the item on the queue; never blocks (`block` and `timeout` are accepted and ignored,
