@@ -39,7 +39,7 @@ impl RLock {
 impl RLock {
     #[new]
     #[classmethod]
-    #[pyo3(signature = (*args, **kwargs), text_signature = "()")]
+    #[pyo3(signature = (*args, **kwargs))]
     fn py_new(
         cls: &Bound<'_, PyType>,
         args: &Bound<'_, PyTuple>,
