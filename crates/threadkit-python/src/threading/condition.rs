@@ -87,6 +87,10 @@ impl Condition {
                 native.clone().unbind(),
             )))
         } else {
+            // The stdlib takes the lock's `acquire` and `release` here: a lock without them
+            // fails now, with its AttributeError.
+            lock.getattr(intern!(py, "acquire"))?;
+            lock.getattr(intern!(py, "release"))?;
             Inner::Python(threadkit::Condition::with_lock(PyLock(
                 lock.clone().unbind(),
             )))
