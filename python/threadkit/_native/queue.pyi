@@ -1,8 +1,8 @@
 # threadkit._native.queue: the native classes of threadkit.queue.
 from types import GenericAlias
-from typing import Any
+from typing import Any, Self
 
-from typing_extensions import Self, disjoint_base
+from typing_extensions import disjoint_base
 
 __all__ = ["Queue", "SimpleQueue"]
 

@@ -1,9 +1,9 @@
 # threadkit._native.threading: the native classes of threadkit.threading.
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar, final
+from typing import Any, Self, TypeVar, final
 
-from typing_extensions import Self, disjoint_base
+from typing_extensions import disjoint_base
 
 _T = TypeVar("_T")
 
