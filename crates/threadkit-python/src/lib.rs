@@ -33,8 +33,11 @@ mod native {
         #[pymodule_export]
         use crate::threading::{
             Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore,
-            _after_fork_in_child,
         };
+
+        // The hook `threadkit.threading` registers for a fork's child.
+        #[pymodule_export]
+        use crate::threading::_after_fork_in_child;
     }
 
     /// `threadkit._native.queue`: the native queues of `threadkit.queue`.

@@ -41,7 +41,11 @@ impl SimpleQueue {
             let base = py.get_type::<Self>();
             let init = intern!(py, "__init__");
             if cls.is(&base) || cls.getattr(init)?.is(base.getattr(init)?) {
-                let kind = if args.is_empty() { "keyword" } else { "positional" };
+                let kind = if args.is_empty() {
+                    "keyword"
+                } else {
+                    "positional"
+                };
                 return Err(PyTypeError::new_err(format!(
                     "SimpleQueue() takes no {kind} arguments"
                 )));

@@ -104,7 +104,9 @@ impl Barrier {
     #[pyo3(signature = (timeout = None))]
     fn wait(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
         let State {
-            barrier, timeout: default, ..
+            barrier,
+            timeout: default,
+            ..
         } = self.0.get()?;
         let default = default.as_ref().map(|timeout| timeout.bind(py));
         let timeout = match timeout::wait_until(py, timeout.or(default)) {
@@ -114,16 +116,14 @@ impl Barrier {
             Err(error) => return Err(error),
         };
         let arrival = blocking::wait(py, || {
-            panic::catch_unwind(AssertUnwindSafe(|| barrier.wait(timeout))).map_err(
-                |payload| {
-                    if payload.is::<ActionFailed>() {
-                        ActionFailed
-                    } else {
-                        // Not ours (an interrupt, or a bug): let it go on unwinding.
-                        panic::resume_unwind(payload)
-                    }
-                },
-            )
+            panic::catch_unwind(AssertUnwindSafe(|| barrier.wait(timeout))).map_err(|payload| {
+                if payload.is::<ActionFailed>() {
+                    ActionFailed
+                } else {
+                    // Not ours (an interrupt, or a bug): let it go on unwinding.
+                    panic::resume_unwind(payload)
+                }
+            })
         })?;
         match arrival {
             Ok(arrival) => arrival.or_raise(py),

@@ -147,7 +147,13 @@ impl Condition {
         match &self.state()?.inner {
             Inner::Lock(condition) => condition.underlying().0.get().release(py)?,
             Inner::RLock(condition) => condition.underlying().0.get().release(py)?,
-            Inner::Python(_) => return self.state()?.lock.bind(py).call_method0(intern!(py, "release")),
+            Inner::Python(_) => {
+                return self
+                    .state()?
+                    .lock
+                    .bind(py)
+                    .call_method0(intern!(py, "release"));
+            }
         }
         Ok(py.None().into_bound(py))
     }
@@ -155,7 +161,11 @@ impl Condition {
     /// Acquire the underlying lock, waiting forever.
     fn __enter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match &self.state()?.inner {
-            Inner::Python(_) => self.state()?.lock.bind(py).call_method0(intern!(py, "__enter__")),
+            Inner::Python(_) => self
+                .state()?
+                .lock
+                .bind(py)
+                .call_method0(intern!(py, "__enter__")),
             _ => self.acquire(py, Arg::Missing, Arg::Missing),
         }
     }
@@ -340,7 +350,8 @@ impl Condition {
             Inner::Lock(condition) => condition.underlying().0.get()._at_fork_reinit(),
             Inner::RLock(condition) => condition.underlying().0.get()._at_fork_reinit(),
             Inner::Python(_) => {
-                self.state()?.lock
+                self.state()?
+                    .lock
                     .bind(py)
                     .call_method0(intern!(py, "_at_fork_reinit"))?;
             }

@@ -54,10 +54,7 @@ impl<T> Init<T> {
     /// replaced under its users.
     pub(crate) fn set(&self, state: T) -> PyResult<()> {
         self.state.set(state).map_err(|_| {
-            PyRuntimeError::new_err(format!(
-                "{}.__init__() may only be called once",
-                self.class
-            ))
+            PyRuntimeError::new_err(format!("{}.__init__() may only be called once", self.class))
         })
     }
 

@@ -1,7 +1,7 @@
 //! `threading.RLock` over [`threadkit::RLock`].
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::exceptions::PyDeprecationWarning;
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 

@@ -39,8 +39,7 @@ impl Semaphore {
 
     #[pyo3(signature = (value = Arg::Missing))]
     fn __init__(&self, value: Arg<'_>) -> PyResult<()> {
-        self.0
-            .set(threadkit::Semaphore::new(initial_value(value)?))
+        self.0.set(threadkit::Semaphore::new(initial_value(value)?))
     }
 
     /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
