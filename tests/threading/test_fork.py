@@ -44,8 +44,8 @@ SCRIPT = textwrap.dedent(
     spawn(hold)
     sem = T.Semaphore(0); spawn(sem.acquire)
     bsem = T.BoundedSemaphore(1); bsem.acquire()
-    cond_one = T.Condition(); cond_all = T.Condition()
-    for cond in (cond_one, cond_all):
+    cond_one = T.Condition(); cond_all = T.Condition(); cond_reinit = T.Condition()
+    for cond in (cond_one, cond_all, cond_reinit):
         spawn(lambda cond=cond: (cond.acquire(), cond.wait()))
     event = T.Event(); spawn(event.wait)
     barrier = T.Barrier(2); spawn(barrier.wait)
@@ -75,6 +75,16 @@ SCRIPT = textwrap.dedent(
             return call()
         except Exception as error:
             return type(error).__name__
+
+    results["held"] = [held.locked(), outcome(held.release), held.acquire(timeout=5)]
+    results["busy"] = [busy.acquire(timeout=0.1), busy._at_fork_reinit(), busy.acquire(timeout=5)]
+    results["rlock"] = [
+        rlock.acquire(timeout=0.1), rlock._at_fork_reinit(), rlock.acquire(timeout=5),
+        outcome(rlock.release), outcome(rlock.release),
+    ]
+    results["bsem"] = [outcome(bsem.release), outcome(bsem.release), bsem.acquire(timeout=5)]
+    results["barrier.n_waiting"] = barrier.n_waiting
+    results["cond_reinit._at_fork_reinit"] = cond_reinit._at_fork_reinit()  # forgets the ghost
 
     def case(name, call, trigger, wake_by=None):
         # Blocks a thread of the child in `call` (behind the parent's ghost), then runs
@@ -116,6 +126,8 @@ SCRIPT = textwrap.dedent(
         # stdlib, so this wait times out.
         case("cond_one", lambda: wait_on(cond_one, 1), lambda: notify(cond_one)),
         case("cond_all", lambda: wait_on(cond_all, 5), lambda: notify(cond_all, True), 3),
+        # _at_fork_reinit forgets the parent's waiters: the notify reaches the child's.
+        case("cond_reinit", lambda: wait_on(cond_reinit, 5), lambda: notify(cond_reinit), 3),
         case("event", lambda: event.wait(5), event.set, 3),
         case("barrier", lambda: barrier.wait(5), lambda: None, 3),
         case("q_get", lambda: q_get.get(timeout=5), lambda: q_get.put("x"), 3),

@@ -344,7 +344,7 @@ impl Condition {
         self.notify_all(py)
     }
 
-    /// Reset the underlying lock in a forked child.
+    /// Reset the underlying lock in a forked child, and forget the parent's waiters.
     fn _at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {
         match &self.state()?.inner {
             Inner::Lock(condition) => condition.underlying().0.get()._at_fork_reinit(),
@@ -356,6 +356,7 @@ impl Condition {
                     .call_method0(intern!(py, "_at_fork_reinit"))?;
             }
         }
+        with_core!(&self.state()?.inner, condition => condition.forget_waiters());
         Ok(())
     }
 

@@ -614,6 +614,19 @@ impl<L: ConditionLock> Condition<L> {
         self.len.load(Ordering::Relaxed)
     }
 
+    /// Empties the list of waiting threads without waking them: later notifications go to
+    /// threads that wait from now on.
+    ///
+    /// Python: the `_waiters.clear()` of `cond._at_fork_reinit()`, for the child of a `fork`,
+    /// where the waiting threads were the parent's and do not exist. Threads of this process that
+    /// are waiting when it is called are not lost track of for good: their `wait` returns when
+    /// its timeout passes (an untimed one never does).
+    pub fn forget_waiters(&self) {
+        let mut waiters = self.waiters();
+        waiters.clear();
+        self.set_len(&waiters);
+    }
+
     fn waiters(&self) -> MutexGuard<'_, VecDeque<Arc<Waiter>>> {
         self.waiters.lock().unwrap_or_else(PoisonError::into_inner)
     }
