@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-PRELUDE = """
+PRELUDE = r"""
 import sys, time
 import threadkit.futures as tk
 
