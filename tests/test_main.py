@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from threadkit import _bench, _demos, _optional
+from threadkit import _bench, _demos
 
 pytestmark = pytest.mark.timeout(30)
 
 # Below pytest-timeout's 30 s, so a hung child fails with its output instead of killing the run.
 CHILD_TIMEOUT = 25.0
-HAVE_FUTURES = _optional.futures() is not None
 
 
 def threadkit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -92,18 +91,12 @@ def test_daemon_is_abandoned_at_exit() -> None:
 
 def test_pool_map_and_submit() -> None:
     out = demo("pool_map")
-    if not HAVE_FUTURES:
-        assert out.splitlines()[1:] == [f"  {_optional.FUTURES_MISSING}"]
-        return
     assert "= [2, 4, 6, 8, 10]" in out
     assert "-> [1, 4, 9, 16, 25]" in out
 
 
 def test_downloader_fetches_the_same_files_both_ways() -> None:
     out = demo("downloader")
-    if not HAVE_FUTURES:
-        assert out.splitlines()[1:] == [f"  {_optional.FUTURES_MISSING}"]
-        return
     sequential = re.search(r"sequential: (\d+) files, (\d+) bytes in \d+ ms", out)
     pooled = re.search(r"pool of \d+: (\d+) files, (\d+) bytes in \d+ ms", out)
     assert sequential is not None and pooled is not None, out
@@ -136,11 +129,6 @@ def test_bench_json_has_every_number(tmp_path: Path) -> None:
     assert [case["key"] for case in report["cases"]] == list(_bench.CASE_KEYS)
     for case in report["cases"]:
         assert case["target"] > 0 and case["size"] >= 1
-        if case["skipped"]:
-            assert case["skipped"] == _optional.FUTURES_MISSING
-            assert case["key"].startswith("pool_") and not HAVE_FUTURES
-            assert case["ratio"] is None and case["met"] is None
-            continue
         for impl in ("stdlib", "threadkit"):
             assert len(case["runs"][impl]) == 2
             assert len(case["warmup"][impl]) == 1

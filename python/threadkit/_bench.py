@@ -25,9 +25,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
+import threadkit.futures
 import threadkit.queue
 import threadkit.threading
-from threadkit import _optional
 
 # Both pools get the same number of workers: the cores of a small machine, and fewer than either
 # pool's default, so the default (which differs across Python versions) plays no part.
@@ -37,7 +37,7 @@ _WAIT = 30.0
 
 
 class BenchError(Exception):
-    """A case that did not do its work, or a missing optional dependency."""
+    """A case that did not do its work, or a missing optional dependency (matplotlib)."""
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,16 @@ class Impl:
     name: str
     threading: ModuleType
     queue: ModuleType
-    futures: ModuleType | None
+    futures: ModuleType
 
 
 IMPL_NAMES = ("stdlib", "threadkit")
 
 
 def implementations() -> tuple[Impl, Impl]:
-    """The standard library's modules and threadkit's (its ``futures`` if it has one)."""
+    """The standard library's modules and threadkit's."""
     stdlib = Impl(IMPL_NAMES[0], _std_threading, _std_queue, _std_futures)
-    ours = Impl(IMPL_NAMES[1], threadkit.threading, threadkit.queue, _optional.futures())
+    ours = Impl(IMPL_NAMES[1], threadkit.threading, threadkit.queue, threadkit.futures)
     return stdlib, ours
 
 
@@ -71,8 +71,6 @@ def _identity(value: int) -> int:
 
 def _pool(impl: Impl) -> Any:
     """A started pool of ``POOL_WORKERS`` threads (each ran a task), so runs time no start-up."""
-    if impl.futures is None:
-        raise BenchError(_optional.FUTURES_MISSING)
     pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS)
     for future in [pool.submit(_identity, 0) for _ in range(POOL_WORKERS)]:
         future.result(_WAIT)
@@ -101,7 +99,6 @@ def _pool_map(impl: Impl, n: int) -> float:
 
 
 def _pool_as_completed(impl: Impl, n: int) -> float:
-    assert impl.futures is not None  # _pool checked it
     with _pool(impl) as pool:
         start = time.perf_counter()
         futures = [pool.submit(_identity, i) for i in range(n)]
@@ -270,7 +267,6 @@ class Case:
     size: int
     quick_size: int
     run: Callable[[Impl, int], float] = field(repr=False)
-    needs_futures: bool = False
 
 
 _POOL = f"{POOL_WORKERS} workers"
@@ -283,7 +279,6 @@ CASES: tuple[Case, ...] = (
         50_000,
         5_000,
         _pool_submit,
-        needs_futures=True,
     ),
     Case(
         "pool_map",
@@ -293,7 +288,6 @@ CASES: tuple[Case, ...] = (
         50_000,
         5_000,
         _pool_map,
-        needs_futures=True,
     ),
     Case(
         "pool_as_completed",
@@ -303,7 +297,6 @@ CASES: tuple[Case, ...] = (
         50_000,
         5_000,
         _pool_as_completed,
-        needs_futures=True,
     ),
     Case(
         "semaphore",
@@ -446,7 +439,6 @@ def _measure(
         "unit": case.unit,
         "size": size,
         "target": case.target,
-        "skipped": None,
         "warmup": {impl.name: [] for impl in impls},
         "runs": {impl.name: [] for impl in impls},
         "median": {},
@@ -454,10 +446,6 @@ def _measure(
         "met": None,
     }
     progress.start(case, size)
-    if case.needs_futures and any(impl.futures is None for impl in impls):
-        result["skipped"] = _optional.FUTURES_MISSING
-        progress.write(f"{_optional.FUTURES_MISSING}\n")
-        return result
     for round_ in range(WARMUP + repeats):
         for impl in impls:  # alternated: stdlib, threadkit, stdlib, threadkit, ...
             elapsed = _timed(case, impl, size)
@@ -554,13 +542,9 @@ def format_report(report: dict[str, Any]) -> str:
         f"{'case':<{width}}  {'size':>9}  {'stdlib/op':>10}  {'threadkit/op':>12}  "
         f"{'ratio':>7}  {'target':>8}  met"
     )
-    met = skipped = 0
+    met = 0
     for case in report["cases"]:
         head = f"{case['title']:<{width}}  {case['size']:>9}"
-        if case["skipped"]:
-            skipped += 1
-            lines.append(f"{head}  {case['skipped']}")
-            continue
         stdlib, ours = (_per_op(case["median"][name], case["size"]) for name in IMPL_NAMES)
         ratio = f"{case['ratio']:.2f}x" if case["ratio"] is not None else "n/a"
         target = f">= {case['target']:.1f}x"
@@ -569,10 +553,7 @@ def format_report(report: dict[str, Any]) -> str:
             f"{head}  {stdlib:>10}  {ours:>12}  {ratio:>7}  {target:>8}"
             f"  {'yes' if case['met'] else 'NO'}"
         )
-    measured = len(report["cases"]) - skipped
-    summary = f"targets met: {met} of {measured} measured"
-    if skipped:
-        summary += f" ({skipped} {_optional.FUTURES_MISSING})"
+    summary = f"targets met: {met} of {len(report['cases'])} measured"
     lines += ["", summary + f"; {report['seconds']:.1f} s"]
     return "\n".join(lines)
 
@@ -605,11 +586,7 @@ def plot(report: dict[str, Any], path: Path, plt: ModuleType) -> None:
     axes.set_yticks(list(positions), [case["title"] for case in cases], fontsize=8)
     axes.invert_yaxis()
     axes.set_xscale("log")
-    skipped = len(report["cases"]) - len(cases)
-    axes.set_xlabel(
-        "stdlib time / threadkit time (above 1: threadkit faster); green: target met"
-        + (f"\n{skipped} case(s) {_optional.FUTURES_MISSING}" if skipped else "")
-    )
+    axes.set_xlabel("stdlib time / threadkit time (above 1: threadkit faster); green: target met")
     info = report["machine"]
     axes.set_title(f"threadkit vs stdlib, {info['python']}, {info['cpus']} CPUs", fontsize=10)
     axes.legend(loc="lower right")

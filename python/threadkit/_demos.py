@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from threadkit import _bench, _optional, threading
+from threadkit import _bench, futures, threading
 
 
 class DemoError(Exception):
@@ -197,13 +197,6 @@ def daemon_exit() -> None:
     )
 
 
-def _futures_or_skip() -> Any:
-    futures = _optional.futures()
-    if futures is None:
-        print(f"  {_optional.FUTURES_MISSING}")
-    return futures
-
-
 def _double(n: int) -> int:
     return 2 * n
 
@@ -214,9 +207,6 @@ def _square(n: int) -> int:
 
 def pool_map() -> None:
     """ThreadPoolExecutor.map doubling 1..5, and squares through submit."""
-    futures = _futures_or_skip()
-    if futures is None:
-        return
     numbers = [1, 2, 3, 4, 5]
     with futures.ThreadPoolExecutor(max_workers=3) as pool:
         doubled = list(pool.map(_double, numbers))
@@ -259,9 +249,6 @@ class _FileHandler(http.server.BaseHTTPRequestHandler):
 
 def downloader() -> None:
     """Files from a local HTTP server, fetched one after another and then by the pool."""
-    futures = _futures_or_skip()
-    if futures is None:
-        return
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FileHandler)
     server.daemon_threads = True
     serving = threading.Thread(target=server.serve_forever, name="http-server", daemon=True)
