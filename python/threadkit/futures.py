@@ -15,6 +15,7 @@ Beyond the stdlib, opt-in: ``ThreadPoolExecutor(max_pending=n)`` makes ``submit`
 
 import collections
 import concurrent.futures as _std
+import functools
 import itertools
 import os
 import sys
@@ -130,12 +131,18 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             raise TypeError("initializer must be a callable")
         if max_pending is not None and max_pending <= 0:
             raise ValueError("max_pending must be greater than 0")
+        if initializer is None:
+            initargs = ()  # unused, as in the stdlib, whatever it is
+        elif not isinstance(initargs, tuple):
+            # The stdlib unpacks them in each new worker: a failure there breaks the pool.
+            initializer, initargs = functools.partial(_unpacked, initializer, initargs), ()
         self._threads: set[_std_threading.Thread] = set()
         self._init(
             max_workers,
-            thread_name_prefix,
+            # The stdlib formats it into the names as "%s_%d" and replaces a false one.
+            str(thread_name_prefix) if thread_name_prefix else "",
             initializer,
-            tuple(initargs),
+            initargs,
             max_pending,
             _start_function(self._threads),
         )
@@ -143,7 +150,8 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop accepting calls; with ``wait``, return once every worker has finished."""
-        self._shutdown_pool(cancel_futures, wait)
+        wait = bool(wait)  # the stdlib only tests them with `if`
+        self._shutdown_pool(bool(cancel_futures), wait)
         if wait:
             for thread in list(self._threads):
                 thread.join()
@@ -182,6 +190,10 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
         else:
             fs = collections.deque(submit(fn, *a) for a in itertools.islice(args, buffersize))
         return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize)
+
+
+def _unpacked(initializer: Callable[..., object], initargs: Iterable[Any]) -> None:
+    initializer(*initargs)
 
 
 def _start_function(

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use pyo3::exceptions::{PyRuntimeError, PyTimeoutError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -66,9 +66,16 @@ pub(crate) struct Future {
 }
 
 /// The stdlib's private waiting state, kept coherent with the core future.
+///
+/// The stdlib changes `_state` and tells `_waiters` in one step under `_condition`; here the
+/// core completes first and the waiters are told after. A stdlib waiter that saw the future done
+/// in between (and so counts it already) must not be told again, so whichever comes first, the
+/// completion's notification or a read of `_state` that sees the future completed, tells the
+/// waiters present at that moment, under `_condition`; `told` records that it happened.
 struct Compat {
     condition: Py<PyAny>,
     waiters: Py<PyList>,
+    told: AtomicBool,
 }
 
 #[derive(Default)]
@@ -183,6 +190,7 @@ impl Future {
             let compat = Compat {
                 condition,
                 waiters: PyList::empty(py).unbind(),
+                told: AtomicBool::new(false),
             };
             let future = slf.clone().unbind();
             this.core.add_notified_callback(move |_| {
@@ -193,35 +201,42 @@ impl Future {
     }
 }
 
-/// Tells the stdlib waiters in `_waiters` that `future` completed, under `_condition`.
+/// Tells the stdlib waiters in `_waiters` that `future` completed (called once it has).
 fn notify_waiters(future: &Bound<'_, Future>) {
     let py = future.py();
     let Some(compat) = future.get().compat.get(py) else {
         return;
     };
-    let outcome = (|| -> PyResult<()> {
-        let condition = compat.condition.bind(py);
-        condition.call_method0(intern!(py, "acquire"))?;
-        let told = (|| -> PyResult<()> {
-            let method = if future.get().core.cancelled() {
-                intern!(py, "add_cancelled")
-            } else if matches!(future.get().outcome(py), Some(Err(_))) {
-                intern!(py, "add_exception")
-            } else {
-                intern!(py, "add_result")
-            };
-            for waiter in compat.waiters.bind(py).iter() {
-                waiter.call_method1(method, (future,))?;
-            }
-            condition.call_method0(intern!(py, "notify_all"))?;
-            Ok(())
-        })();
-        condition.call_method0(intern!(py, "release"))?;
-        told
-    })();
-    if let Err(error) = outcome {
+    if let Err(error) = tell_waiters(future, compat) {
         error.write_unraisable(py, Some(future.as_any()));
     }
+}
+
+/// Under `_condition`, unless they were told already: tells the waiters in `_waiters` that
+/// `future` completed, and wakes whoever waits on `_condition`.
+fn tell_waiters(future: &Bound<'_, Future>, compat: &Compat) -> PyResult<()> {
+    let py = future.py();
+    let condition = compat.condition.bind(py);
+    condition.call_method0(intern!(py, "acquire"))?;
+    let told = (|| -> PyResult<()> {
+        if compat.told.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let method = if future.get().core.cancelled() {
+            intern!(py, "add_cancelled")
+        } else if matches!(future.get().outcome(py), Some(Err(_))) {
+            intern!(py, "add_exception")
+        } else {
+            intern!(py, "add_result")
+        };
+        for waiter in compat.waiters.bind(py).iter() {
+            waiter.call_method1(method, (future,))?;
+        }
+        condition.call_method0(intern!(py, "notify_all"))?;
+        Ok(())
+    })();
+    condition.call_method0(intern!(py, "release"))?;
+    told
 }
 
 /// Calls a done-callback with the future; an exception is logged, as the stdlib does.
@@ -247,15 +262,26 @@ pub(crate) fn log_exception(future: &Bound<'_, PyAny>, message: &str, error: PyE
 
 #[pymethods]
 impl Future {
+    /// Accepts any arguments for a subclass's own `__init__`; without one, arguments are an
+    /// error, as they are to the stdlib's `Future.__init__(self)`.
     #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
-    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        Future {
+    #[classmethod]
+    #[pyo3(signature = (*args, **kwargs))]
+    fn new(
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let keyword = kwargs.and_then(|kwargs| kwargs.iter().next().map(|(key, _)| key));
+        if keyword.is_some() || !args.is_empty() {
+            check_no_arguments(cls, args, keyword)?;
+        }
+        Ok(Future {
             core: Core::new(),
             compat: PyOnceLock::new(),
             manual: Mutex::new(Manual::default()),
             manual_active: AtomicBool::new(false),
-        }
+        })
     }
 
     /// Cancel the future if possible; return True if it is cancelled.
@@ -383,9 +409,20 @@ impl Future {
 
     /// The stdlib's private state name (`PENDING`, `RUNNING`, `CANCELLED`,
     /// `CANCELLED_AND_NOTIFIED` or `FINISHED`). Assigning it drives the future there.
+    ///
+    /// Reading a completed state first tells the stdlib waiters of the completion if that has
+    /// not happened yet (see [`Compat`]).
     #[getter]
-    fn _state(&self) -> &'static str {
-        self.state_name()
+    fn _state(slf: &Bound<'_, Self>) -> PyResult<&'static str> {
+        let this = slf.get();
+        let state = this.state_name();
+        if let Some(compat) = this.compat.get(slf.py())
+            && matches!(state, FINISHED | CANCELLED_AND_NOTIFIED)
+            && !compat.told.load(Ordering::Acquire)
+        {
+            tell_waiters(slf, compat)?;
+        }
+        Ok(state)
     }
 
     #[setter(_state)]
@@ -481,6 +518,31 @@ impl Future {
         }
         write(&mut manual);
     }
+}
+
+/// The stdlib's `TypeError` for arguments to `Future(...)`, unless the class has its own
+/// `__init__` (the façade's class keeps `object.__init__`, so that making a future calls no
+/// Python code).
+fn check_no_arguments(
+    cls: &Bound<'_, PyType>,
+    args: &Bound<'_, PyTuple>,
+    keyword: Option<Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let py = cls.py();
+    let init = intern!(py, "__init__");
+    if !cls.getattr(init)?.is(py.get_type::<PyAny>().getattr(init)?) {
+        return Ok(());
+    }
+    Err(PyTypeError::new_err(match keyword {
+        Some(keyword) => format!(
+            "Future.__init__() got an unexpected keyword argument {}",
+            keyword.repr()?
+        ),
+        None => format!(
+            "Future.__init__() takes 1 positional argument but {} were given",
+            args.len() + 1
+        ),
+    }))
 }
 
 /// `InvalidStateError('{state}: {future!r}')`, the stdlib's message.

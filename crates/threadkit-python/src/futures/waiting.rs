@@ -11,7 +11,7 @@ use std::time::Duration;
 use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PySet};
-use threadkit::futures::ReturnWhen;
+use threadkit::futures::{FutureError, ReturnWhen};
 
 use super::future::{Core, Future};
 use crate::blocking;
@@ -45,50 +45,56 @@ fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<Natives>> {
 
 /// `wait(fs, timeout, return_when)` on threadkit futures: `(done, not_done)` as sets, or `None`
 /// if `fs` holds a future that is not threadkit's.
+///
+/// In the stdlib's order: the futures already done may answer the call (some done for
+/// `FIRST_COMPLETED`, a failed one for `FIRST_EXCEPTION`, all of them for any condition), and
+/// only a call that has to wait checks `return_when` and `timeout`.
 #[pyfunction]
-#[pyo3(signature = (fs, timeout = None, return_when = None))]
+#[pyo3(signature = (fs, timeout, return_when))]
 pub(crate) fn wait<'py>(
     py: Python<'py>,
     fs: &Bound<'py, PyAny>,
     timeout: Option<&Bound<'py, PyAny>>,
-    return_when: Option<&Bound<'py, PyAny>>,
+    return_when: &Bound<'py, PyAny>,
 ) -> PyResult<Option<(Bound<'py, PySet>, Bound<'py, PySet>)>> {
     let Some((cores, objects)) = natives(fs)? else {
         return Ok(None);
     };
-    let mode = match return_when {
-        None => Some(ReturnWhen::AllCompleted),
-        Some(value) => match value.extract::<&str>() {
-            Ok("FIRST_COMPLETED") => Some(ReturnWhen::FirstCompleted),
-            Ok("FIRST_EXCEPTION") => Some(ReturnWhen::FirstException),
-            Ok("ALL_COMPLETED") => Some(ReturnWhen::AllCompleted),
-            _ => None,
-        },
+    let mode = match return_when.extract::<&str>() {
+        Ok("FIRST_COMPLETED") => Some(ReturnWhen::FirstCompleted),
+        Ok("FIRST_EXCEPTION") => Some(ReturnWhen::FirstException),
+        Ok("ALL_COMPLETED") => Some(ReturnWhen::AllCompleted),
+        _ => None,
     };
-    let all_done = || {
-        cores
-            .iter()
-            .all(|core| matches!(core.state_name(), "FINISHED" | "CANCELLED_AND_NOTIFIED"))
+    let done = |core: &Core| matches!(core.state_name(), "FINISHED" | "CANCELLED_AND_NOTIFIED");
+    let failed = |core: &Core| {
+        done(core)
+            && matches!(
+                core.result_ref(Some(Duration::ZERO)),
+                Err(FutureError::Failed(_))
+            )
     };
-    // The stdlib checks the condition only when it has to wait.
-    let mode = match mode {
-        Some(mode) => mode,
-        None if all_done() => ReturnWhen::AllCompleted,
+    let answered = match mode {
+        Some(ReturnWhen::FirstCompleted) => cores.iter().any(done),
+        Some(ReturnWhen::FirstException) => cores.iter().any(failed),
+        _ => false,
+    } || cores.iter().all(done);
+    let outcome = match mode {
+        _ if answered => threadkit::futures::wait(
+            &cores,
+            Some(Duration::ZERO),
+            mode.unwrap_or(ReturnWhen::AllCompleted),
+        ),
         None => {
-            let repr = return_when.map_or_else(
-                || Ok("None".to_owned()),
-                |value| value.repr().map(|repr| repr.to_string()),
-            )?;
             return Err(PyValueError::new_err(format!(
-                "Invalid return condition: {repr}"
+                "Invalid return condition: {}",
+                return_when.repr()?
             )));
         }
-    };
-    let timeout = timeout::wait(py, timeout)?;
-    let outcome = if timeout == Some(Duration::ZERO) || all_done() {
-        threadkit::futures::wait(&cores, Some(Duration::ZERO), mode)
-    } else {
-        blocking::wait(py, || threadkit::futures::wait(&cores, timeout, mode))?
+        Some(mode) => match timeout::wait(py, timeout)? {
+            Some(Duration::ZERO) => threadkit::futures::wait(&cores, Some(Duration::ZERO), mode),
+            timeout => blocking::wait(py, || threadkit::futures::wait(&cores, timeout, mode))?,
+        },
     };
     let done = PySet::empty(py)?;
     for core in &outcome.done {
@@ -135,7 +141,13 @@ enum State {
         cores: Vec<Core>,
         timeout: Option<Py<PyAny>>,
     },
-    Running(threadkit::futures::AsCompleted<super::future::Value, super::future::Failure>),
+    Running {
+        iterator: threadkit::futures::AsCompleted<super::future::Value, super::future::Failure>,
+        /// Why the timeout cannot be waited for (too large for the clock): raised, as the
+        /// stdlib's wait raises it, only when a future is still pending once the done ones are
+        /// yielded.
+        unusable_timeout: Option<PyErr>,
+    },
     Ended,
 }
 
@@ -167,22 +179,41 @@ impl AsCompleted {
             return Err(PyValueError::new_err("generator already executing"));
         };
         if let State::Created { cores, timeout } = &*state {
-            let timeout = match timeout {
+            let (timeout, unusable_timeout) = match timeout {
                 // The stdlib computes `timeout + time.monotonic()`, failing as that addition does.
                 Some(timeout) => {
                     let timeout = timeout.bind(py);
                     timeout.add(PyFloat::new(py, 0.0))?;
-                    Some(timeout::wait(py, Some(timeout))?)
+                    match timeout::wait(py, Some(timeout)) {
+                        Ok(timeout) => (timeout, None),
+                        Err(error) => (None, Some(error)),
+                    }
                 }
-                None => None,
+                None => (None, None),
             };
-            *state = State::Running(threadkit::futures::as_completed(cores, timeout.flatten()));
+            *state = State::Running {
+                iterator: threadkit::futures::as_completed(cores, timeout),
+                unusable_timeout,
+            };
         }
-        let State::Running(iterator) = &mut *state else {
+        let State::Running {
+            iterator,
+            unusable_timeout,
+        } = &mut *state
+        else {
             return Err(PyStopIteration::new_err(()));
         };
         if let Some(core) = iterator.try_next() {
             return Ok(self.take(&core));
+        }
+        let pending = !self
+            .objects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_empty();
+        if pending && let Some(error) = unusable_timeout.take() {
+            *state = State::Ended;
+            return Err(error);
         }
         let next = blocking::wait(py, || iterator.next());
         let next = match next {
