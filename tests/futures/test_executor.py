@@ -222,6 +222,32 @@ def _run(code: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_an_initializer_failing_at_once_breaks_the_pool_without_a_deadlock() -> None:
+    # The worker broke the pool while the submit that started it was still in flight, and
+    # waited for that submit holding the GIL it needed: a hang that no timeout in the process
+    # could interrupt, hence the subprocess.
+    done = _run(
+        """
+        import logging
+        import threadkit.futures as tk
+
+        logging.disable(logging.CRITICAL)
+
+        def fail():
+            raise ValueError("at once")
+
+        for _ in range(50):
+            pool = tk.ThreadPoolExecutor(1, initializer=fail)
+            future = pool.submit(int)
+            assert isinstance(future.exception(timeout=10), tk.BrokenThreadPool)
+            pool.shutdown()
+        print("ok")
+        """,
+        timeout=25,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "ok\n", "")
+
+
 def test_memory_stays_flat_over_a_million_submits() -> None:
     done = _run(
         """

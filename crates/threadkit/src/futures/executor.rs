@@ -444,7 +444,12 @@ impl Pool {
     /// `_initializer_failed`).
     fn break_pool(&self) {
         self.gate.fetch_or(BROKEN, Ordering::SeqCst);
-        self.wait_for_submitters();
+        // Through the host, as a wait for work: a submit in flight may be starting a thread with
+        // what a hosted worker holds while it runs (Python's GIL).
+        match &self.host {
+            Some(host) => host.idle(&mut || self.wait_for_submitters()),
+            None => self.wait_for_submitters(),
+        }
         // Every job a submit kept is in the queue now (see `ThreadPoolExecutor::enqueue_full`).
         atomic::fence(Ordering::SeqCst);
         while let Some(job) = self.pop() {

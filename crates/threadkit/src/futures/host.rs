@@ -94,7 +94,8 @@ pub trait WorkerHost: Send + Sync + 'static {
     /// ```
     fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError>;
 
-    /// Runs `wait`, one wait of a worker for work (it spins, then parks). The default calls it.
+    /// Runs `wait`, one wait of a worker: for work (it spins, then parks), or, once its
+    /// initializer failed, for the submits in flight to finish. The default calls it.
     ///
     /// ```
     /// use std::sync::Arc;
