@@ -289,7 +289,7 @@ impl Waiter {
     /// Parks until notified or `deadline`; true if notified. May unwind (interrupt check), with
     /// the node still `WAITING`.
     fn wait(&self, deadline: Option<Instant>) -> bool {
-        let mut spin = SpinWait::new();
+        let mut spin = SpinWait::for_signal();
         loop {
             if self.state.load(Ordering::Acquire) == NOTIFIED {
                 return true;

@@ -212,7 +212,7 @@ impl Event {
         let generation = start & GENERATION_MASK;
         let signalled = |state: usize| state & SET != 0 || state & GENERATION_MASK != generation;
         let deadline = timeout::deadline(timeout);
-        let mut spin = SpinWait::new();
+        let mut spin = SpinWait::for_signal();
         let mut state = start;
         loop {
             if signalled(state) {
