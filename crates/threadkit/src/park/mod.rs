@@ -129,8 +129,11 @@ pub(crate) fn unpark_filter(
 pub(crate) struct SpinWait {
     #[cfg(not(threadkit_loom))]
     inner: SpinWaitInner,
-    /// Extra `yield`s after the exponential part (see [`SpinWait::for_signal`]).
+    /// Extra `yield`s made, and allowed, after the exponential part (see
+    /// [`SpinWait::for_signal`]).
+    #[cfg(not(threadkit_loom))]
     yields: u32,
+    #[cfg(not(threadkit_loom))]
     budget: u32,
 }
 
@@ -140,6 +143,7 @@ pub(crate) struct SpinWait {
 /// futex wake (15–35 µs here) on each side. Measured on the Python bench's ping-pongs on a quiet
 /// 2-core VM: with parking_lot's budget alone, `Event` and `Condition` round trips took 65 and
 /// 88 µs; with 48 extra yields 60 and 55–67 µs; with 128, 55–58 and 47–57 µs.
+#[cfg(not(threadkit_loom))]
 const SIGNAL_YIELDS: u32 = 128;
 
 #[cfg(not(threadkit_loom))]
@@ -165,6 +169,7 @@ impl SpinWait {
     #[inline]
     pub(crate) fn for_signal() -> Self {
         SpinWait {
+            #[cfg(not(threadkit_loom))]
             budget: SIGNAL_YIELDS,
             ..Self::default()
         }
@@ -193,7 +198,9 @@ impl SpinWait {
     #[inline]
     pub(crate) fn reset(&mut self) {
         #[cfg(not(threadkit_loom))]
-        self.inner.0.reset();
-        self.yields = 0;
+        {
+            self.inner.0.reset();
+            self.yields = 0;
+        }
     }
 }
