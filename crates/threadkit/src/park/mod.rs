@@ -168,11 +168,13 @@ impl SpinWait {
     /// last arrival): after the exponential part it keeps yielding a while longer.
     #[inline]
     pub(crate) fn for_signal() -> Self {
-        SpinWait {
-            #[cfg(not(threadkit_loom))]
+        #[cfg(not(threadkit_loom))]
+        return SpinWait {
             budget: SIGNAL_YIELDS,
             ..Self::default()
-        }
+        };
+        #[cfg(threadkit_loom)]
+        return Self::default();
     }
 
     /// Spins once more; false once spinning should give way to parking.
