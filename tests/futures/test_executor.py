@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from captured_log import Records
 from signals import interrupt_while_blocked
 from threadkit import futures as tk
 
@@ -72,39 +73,22 @@ def test_shutdown_cancel_futures_cancels_what_is_queued() -> None:
         pool.submit(int)
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
+def test_a_failing_initializer_breaks_the_pool_and_logs_critical(futures_log: Records) -> None:
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+    def fail() -> None:
+        time.sleep(0.05)
+        raise ValueError("no database")
 
-
-def test_a_failing_initializer_breaks_the_pool_and_logs_critical() -> None:
-    handler = _Records()
-    logger = logging.getLogger("concurrent.futures")
-    logger.addHandler(handler)
-    try:
-
-        def fail() -> None:
-            time.sleep(0.05)
-            raise ValueError("no database")
-
-        pool = tk.ThreadPoolExecutor(1, initializer=fail)
-        queued = [pool.submit(int) for _ in range(3)]
-        for future in queued:
-            with pytest.raises(tk.BrokenThreadPool, match="initializer failed"):
-                future.result(timeout=10)
-        assert pool._broken == (
-            "A thread initializer failed, the thread pool is not usable anymore"
-        )
-        with pytest.raises(tk.BrokenThreadPool):
-            pool.submit(int)
-        pool.shutdown()
-    finally:
-        logger.removeHandler(handler)
-    critical = [r for r in handler.records if r.levelno == logging.CRITICAL]
+    pool = tk.ThreadPoolExecutor(1, initializer=fail)
+    queued = [pool.submit(int) for _ in range(3)]
+    for future in queued:
+        with pytest.raises(tk.BrokenThreadPool, match="initializer failed"):
+            future.result(timeout=10)
+    assert pool._broken == ("A thread initializer failed, the thread pool is not usable anymore")
+    with pytest.raises(tk.BrokenThreadPool):
+        pool.submit(int)
+    pool.shutdown()
+    critical = [r for r in futures_log.records if r.levelno == logging.CRITICAL]
     assert [r.getMessage() for r in critical] == ["Exception in initializer:"]
     assert critical[0].exc_info is not None and isinstance(critical[0].exc_info[1], ValueError)
 

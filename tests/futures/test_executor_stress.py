@@ -11,17 +11,17 @@ stdlib futures (threadkit then runs the stdlib's algorithm over both kinds).
 import concurrent.futures as std
 import functools
 import itertools
-import logging
 import random
 import threading
 import time
 import traceback
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from captured_log import Records
 from threadkit import futures as tk
 
 pytestmark = pytest.mark.timeout(30)
@@ -327,26 +327,6 @@ def _failed(future: std.Future[Any]) -> bool:
     return not future.cancelled() and future.exception(timeout=0) is not None
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def futures_log() -> Iterator[_Records]:
-    handler = _Records()
-    logger = logging.getLogger("concurrent.futures")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-
-
 def _hammer(
     pools: list[tk.ThreadPoolExecutor], *, shutdown_midway: bool, seed: int
 ) -> tuple[Ledger, int]:
@@ -376,7 +356,7 @@ def _hammer(
     return ledger, threading.active_count()
 
 
-def _check(ledger: Ledger, log: _Records) -> None:
+def _check(ledger: Ledger, log: Records) -> None:
     assert not ledger.broken, "\n".join(ledger.broken[:10])
     assert ledger.futures, "nothing was submitted"
     for key, future in ledger.futures.items():
@@ -404,7 +384,7 @@ def _pool_threads() -> list[str]:
     return [thread.name for thread in threading.enumerate() if thread.name.startswith("stress")]
 
 
-def test_one_pool(futures_log: _Records) -> None:
+def test_one_pool(futures_log: Records) -> None:
     baseline = threading.active_count()
     pool = tk.ThreadPoolExecutor(4, thread_name_prefix="stress-one")
     ledger, threads = _hammer([pool], shutdown_midway=False, seed=SEED)
@@ -413,7 +393,7 @@ def test_one_pool(futures_log: _Records) -> None:
     assert threads == baseline
 
 
-def test_several_pools(futures_log: _Records) -> None:
+def test_several_pools(futures_log: Records) -> None:
     baseline = threading.active_count()
     pools = [
         tk.ThreadPoolExecutor(workers, thread_name_prefix=f"stress-{workers}")
@@ -425,7 +405,7 @@ def test_several_pools(futures_log: _Records) -> None:
     assert threads == baseline
 
 
-def test_shutdown_cancel_futures_while_hammering(futures_log: _Records) -> None:
+def test_shutdown_cancel_futures_while_hammering(futures_log: Records) -> None:
     baseline = threading.active_count()
     pools = [tk.ThreadPoolExecutor(workers, thread_name_prefix="stress-shut") for workers in (2, 4)]
     ledger, threads = _hammer(pools, shutdown_midway=True, seed=SEED + 200)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from captured_log import Records
 from differential import outcome
 from threadkit import _native
 from threadkit import futures as tk
@@ -132,27 +133,7 @@ def test_base_exceptions_in_tasks_are_captured(pool: tk.ThreadPoolExecutor) -> N
     assert pool.submit(int).result(timeout=10) == 0, "the worker survived"
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def futures_log() -> Iterator[_Records]:
-    handler = _Records()
-    logger = logging.getLogger("concurrent.futures")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-
-
-def test_a_raising_callback_is_logged_and_the_others_still_run(futures_log: _Records) -> None:
+def test_a_raising_callback_is_logged_and_the_others_still_run(futures_log: Records) -> None:
     ran: list[str] = []
 
     def raising(_: object) -> None:
@@ -459,7 +440,7 @@ def _still_works(module: Any, thing: Any) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(_bad_calls()))
-def test_bad_call_like_stdlib(name: str, futures_log: _Records) -> None:
+def test_bad_call_like_stdlib(name: str, futures_log: Records) -> None:
     """The same outcome and the same log on both; afterwards what the call touched still works."""
     bad_call = _bad_calls()[name]
     seen = []
