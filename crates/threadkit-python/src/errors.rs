@@ -158,3 +158,24 @@ impl ToPyErr for BuildError {
         PyValueError::new_err(self.to_string())
     }
 }
+
+/// `LOGGER.<level>(*args, exc_info=error)` on the `concurrent.futures` logger: how the stdlib
+/// reports a raising done-callback or initializer. A failure to log is reported as unraisable,
+/// on behalf of `context`.
+pub(crate) fn log_failure<'py>(
+    py: Python<'py>,
+    level: &str,
+    args: impl pyo3::call::PyCallArgs<'py>,
+    error: PyErr,
+    context: Option<&Bound<'py, PyAny>>,
+) {
+    let logged = (|| -> PyResult<()> {
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item(intern!(py, "exc_info"), error.into_value(py))?;
+        logger(py)?.call_method(level, args, Some(&kwargs))?;
+        Ok(())
+    })();
+    if let Err(error) = logged {
+        error.write_unraisable(py, context);
+    }
+}

@@ -12,14 +12,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use pyo3::exceptions::PyRuntimeError;
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use threadkit::futures::{StartError, SubmitError, WorkerHost};
 
 use super::future::{Failure, Future, Value};
 use crate::blocking;
-use crate::errors::{OrRaise, ToPyErr, logger};
+use crate::errors::{OrRaise, ToPyErr, log_failure};
 
 /// Set by the façade's exit hook: submits fail from then on, as in the stdlib.
 static INTERPRETER_SHUTDOWN: AtomicBool = AtomicBool::new(false);
@@ -326,17 +325,5 @@ impl ThreadPoolExecutor {
 
 /// `LOGGER.critical('Exception in initializer:', exc_info=True)`, as the stdlib's worker does.
 fn log_initializer_failure(py: Python<'_>, error: PyErr) {
-    let logged = (|| -> PyResult<()> {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item(intern!(py, "exc_info"), error.into_value(py))?;
-        logger(py)?.call_method(
-            intern!(py, "critical"),
-            ("Exception in initializer:",),
-            Some(&kwargs),
-        )?;
-        Ok(())
-    })();
-    if let Err(error) = logged {
-        error.write_unraisable(py, None);
-    }
+    log_failure(py, "critical", ("Exception in initializer:",), error, None);
 }

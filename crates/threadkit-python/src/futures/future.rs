@@ -19,7 +19,7 @@ use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use threadkit::futures::{FutureError, TaskError};
 
 use crate::blocking;
-use crate::errors::{CancelledError, InvalidStateError, broken_thread_pool, logger};
+use crate::errors::{CancelledError, InvalidStateError, broken_thread_pool, log_failure, logger};
 use crate::timeout;
 
 /// A finished future's value.
@@ -146,14 +146,10 @@ impl Future {
     /// Runs `read` while holding `_condition` if it exists: code that assigns the private
     /// attributes by hand does so under it, as the stdlib's own methods do.
     fn read<T>(&self, py: Python<'_>, read: impl FnOnce() -> T) -> PyResult<T> {
-        let Some(compat) = self.compat.get(py) else {
-            return Ok(read());
-        };
-        let condition = compat.condition.bind(py);
-        condition.call_method0(intern!(py, "acquire"))?;
-        let value = read();
-        condition.call_method0(intern!(py, "release"))?;
-        Ok(value)
+        match self.compat.get(py) {
+            Some(compat) => locked(compat.condition.bind(py), || Ok(read())),
+            None => Ok(read()),
+        }
     }
 
     /// Waits (detached) until the future settles or `timeout` passes.
@@ -217,8 +213,7 @@ fn notify_waiters(future: &Bound<'_, Future>) {
 fn tell_waiters(future: &Bound<'_, Future>, compat: &Compat) -> PyResult<()> {
     let py = future.py();
     let condition = compat.condition.bind(py);
-    condition.call_method0(intern!(py, "acquire"))?;
-    let told = (|| -> PyResult<()> {
+    locked(condition, || {
         if compat.told.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
@@ -234,29 +229,25 @@ fn tell_waiters(future: &Bound<'_, Future>, compat: &Compat) -> PyResult<()> {
         }
         condition.call_method0(intern!(py, "notify_all"))?;
         Ok(())
-    })();
+    })
+}
+
+/// Runs `body` holding `condition` (the stdlib's `with self._condition:`); the condition is
+/// released whatever `body` returns.
+fn locked<T>(condition: &Bound<'_, PyAny>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let py = condition.py();
+    condition.call_method0(intern!(py, "acquire"))?;
+    let outcome = body();
     condition.call_method0(intern!(py, "release"))?;
-    told
+    outcome
 }
 
 /// Calls a done-callback with the future; an exception is logged, as the stdlib does.
 fn call_callback(future: &Bound<'_, Future>, callback: &Bound<'_, PyAny>) {
     if let Err(error) = callback.call1((future,)) {
-        log_exception(future, "exception calling callback for %r", error);
-    }
-}
-
-/// `LOGGER.exception(message, future)` with `error` as the exception.
-pub(crate) fn log_exception(future: &Bound<'_, PyAny>, message: &str, error: PyErr) {
-    let py = future.py();
-    let logged = (|| -> PyResult<()> {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item(intern!(py, "exc_info"), error.into_value(py))?;
-        logger(py)?.call_method(intern!(py, "error"), (message, future), Some(&kwargs))?;
-        Ok(())
-    })();
-    if let Err(error) = logged {
-        error.write_unraisable(py, Some(future));
+        let py = future.py();
+        let message = "exception calling callback for %r";
+        log_failure(py, "error", (message, future), error, Some(future.as_any()));
     }
 }
 

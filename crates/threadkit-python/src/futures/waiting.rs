@@ -66,7 +66,7 @@ pub(crate) fn wait<'py>(
         Ok("ALL_COMPLETED") => Some(ReturnWhen::AllCompleted),
         _ => None,
     };
-    let done = |core: &Core| matches!(core.state_name(), "FINISHED" | "CANCELLED_AND_NOTIFIED");
+    let done = Core::notified;
     let failed = |core: &Core| {
         done(core)
             && matches!(

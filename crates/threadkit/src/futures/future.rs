@@ -412,9 +412,22 @@ impl<T, E> Future<T, E> {
         settled(self.state())
     }
 
-    /// Whether `wait`/`as_completed` count the future as done: finished, or cancelled and the
-    /// cancellation noticed.
-    pub(crate) fn notified(&self) -> bool {
+    /// Whether [`wait`](super::wait) and [`as_completed`](super::as_completed) count the future
+    /// as done: finished, or cancelled and the cancellation noticed.
+    ///
+    /// Python: `future._state in (FINISHED, CANCELLED_AND_NOTIFIED)`, the test of the stdlib's
+    /// `wait`.
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<(), ()> = Future::new();
+    /// future.cancel();
+    /// assert!(future.done() && !future.notified(), "cancelled, but nobody noticed yet");
+    /// assert_eq!(future.set_running_or_notify_cancel(), Ok(false));
+    /// assert!(future.notified());
+    /// ```
+    pub fn notified(&self) -> bool {
         notified(self.state())
     }
 
