@@ -144,7 +144,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             initializer,
             initargs,
             max_pending,
-            _start_function(self._threads),
+            functools.partial(_start_worker, self._threads),
         )
         _executors.add(self)
 
@@ -194,15 +194,6 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
 
 def _unpacked(initializer: Callable[..., object], initargs: Iterable[Any]) -> None:
     initializer(*initargs)
-
-
-def _start_function(
-    threads: "set[_std_threading.Thread]",
-) -> Callable[[str, Callable[[], None]], None]:
-    def start(name: str, work: Callable[[], None]) -> None:
-        _start_worker(threads, name, work)
-
-    return start
 
 
 def _map_results(
