@@ -25,26 +25,12 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     ALL_COMPLETED as ALL_COMPLETED,
-)
-from concurrent.futures import (
     FIRST_COMPLETED as FIRST_COMPLETED,
-)
-from concurrent.futures import (
     FIRST_EXCEPTION as FIRST_EXCEPTION,
-)
-from concurrent.futures import (
     BrokenExecutor as BrokenExecutor,
-)
-from concurrent.futures import (
     CancelledError as CancelledError,
-)
-from concurrent.futures import (
     Executor as Executor,
-)
-from concurrent.futures import (
     ProcessPoolExecutor as ProcessPoolExecutor,
-)
-from concurrent.futures import (
     TimeoutError as TimeoutError,
 )
 from concurrent.futures._base import DoneAndNotDoneFutures

@@ -31,8 +31,7 @@ import sys
 import types
 from collections import deque
 from heapq import heappop, heappush
-from queue import Empty as Empty
-from queue import Full as Full
+from queue import Empty as Empty, Full as Full
 from time import monotonic
 from typing import Any
 

@@ -21,72 +21,42 @@ import threading as _std
 from collections.abc import Callable, Iterable, Mapping
 from threading import (
     TIMEOUT_MAX as TIMEOUT_MAX,
-)
-from threading import (
     BrokenBarrierError as BrokenBarrierError,
-)
-from threading import (
     ExceptHookArgs as ExceptHookArgs,
-)
-from threading import (
     Thread as Thread,
-)
-from threading import (
     ThreadError as ThreadError,
-)
-from threading import (
     active_count as active_count,
-)
-from threading import (
     current_thread as current_thread,
-)
-from threading import (
     enumerate as enumerate,
-)
-from threading import (
     excepthook as excepthook,
-)
-from threading import (
     get_ident as get_ident,
-)
-from threading import (
     get_native_id as get_native_id,
-)
-from threading import (
     getprofile as getprofile,
-)
-from threading import (
     gettrace as gettrace,
-)
-from threading import (
     local as local,
-)
-from threading import (
     main_thread as main_thread,
-)
-from threading import (
     setprofile as setprofile,
-)
-from threading import (
     settrace as settrace,
-)
-from threading import (
     stack_size as stack_size,
 )
 from typing import Any
 
-from threadkit._native.threading import Barrier as Barrier
-from threadkit._native.threading import BoundedSemaphore as BoundedSemaphore
-from threadkit._native.threading import Condition as Condition
-from threadkit._native.threading import Event as Event
-from threadkit._native.threading import Lock as Lock
-from threadkit._native.threading import RLock as RLock
-from threadkit._native.threading import Semaphore as Semaphore
-from threadkit._native.threading import _after_fork_in_child
+from threadkit._native.threading import (
+    Barrier as Barrier,
+    BoundedSemaphore as BoundedSemaphore,
+    Condition as Condition,
+    Event as Event,
+    Lock as Lock,
+    RLock as RLock,
+    Semaphore as Semaphore,
+    _after_fork_in_child,
+)
 
 if sys.version_info >= (3, 12):
-    from threading import setprofile_all_threads as setprofile_all_threads
-    from threading import settrace_all_threads as settrace_all_threads
+    from threading import (
+        setprofile_all_threads as setprofile_all_threads,
+        settrace_all_threads as settrace_all_threads,
+    )
 
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from skips import SKIPS
+from tests.cpython.skips import SKIPS
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,15 +1,10 @@
-"""The futures tests share the helpers that live beside the threading tests."""
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "threading"))
+"""Fixtures of the futures tests."""
 
 from collections.abc import Iterator
 
 import pytest
 
-from captured_log import Records, futures_records
+from tests.helpers.captured_log import Records, futures_records
 
 
 @pytest.fixture

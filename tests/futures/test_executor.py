@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from captured_log import Records
-from signals import interrupt_while_blocked
+from tests.helpers.captured_log import Records
+from tests.helpers.signals import interrupt_while_blocked
 from threadkit import futures as tk
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from captured_log import Records
+from tests.helpers.captured_log import Records
 from threadkit import futures as tk
 
 pytestmark = pytest.mark.timeout(30)

@@ -12,10 +12,9 @@ from typing import Any
 
 import pytest
 
-from captured_log import Records
-from differential import outcome
-from threadkit import _native
-from threadkit import futures as tk
+from tests.helpers.captured_log import Records
+from tests.helpers.differential import outcome
+from threadkit import _native, futures as tk
 
 
 def test_module_exports_the_stdlibs_names() -> None:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import threadkit.queue as tkq
-from differential import outcome
-from signals import interrupt_while_blocked
+from tests.helpers.differential import outcome
+from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -19,7 +19,7 @@ import pytest
 
 import threadkit.queue as tkq
 import threadkit.threading as tk
-from differential import outcome, outcome_type
+from tests.helpers.differential import outcome, outcome_type
 
 pytestmark = pytest.mark.timeout(30)
 

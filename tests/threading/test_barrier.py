@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import threadkit.threading as tk
-from differential import outcome
-from signals import interrupt_while_blocked
+from tests.helpers.differential import outcome
+from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
 

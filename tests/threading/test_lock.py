@@ -9,8 +9,8 @@ import weakref
 import pytest
 
 import threadkit.threading as tk
-from differential import outcome, outcome_type
-from signals import interrupt_while_blocked
+from tests.helpers.differential import outcome, outcome_type
+from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
 

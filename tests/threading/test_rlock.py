@@ -6,8 +6,8 @@ import threading
 import pytest
 
 import threadkit.threading as tk
-from differential import outcome
-from signals import interrupt_while_blocked
+from tests.helpers.differential import outcome
+from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
 

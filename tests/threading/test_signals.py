@@ -22,7 +22,7 @@ import pytest
 
 import threadkit.queue as tkq
 import threadkit.threading as tk
-from signals import interrupt_while_blocked
+from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(60)
 
