@@ -15,6 +15,7 @@ hook registered below makes later wake-ups skip them (see ``threadkit.after_fork
 the core), so a wake-up never goes to a thread of the parent.
 """
 
+import functools
 import os
 import sys
 import threading as _std
@@ -39,7 +40,7 @@ from threading import (
     settrace as settrace,
     stack_size as stack_size,
 )
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from threadkit._native.threading import (
     Barrier as Barrier,
@@ -50,6 +51,8 @@ from threadkit._native.threading import (
     RLock as RLock,
     Semaphore as Semaphore,
     _after_fork_in_child,
+    concurrent_tee as concurrent_tee,
+    serialize_iterator as serialize_iterator,
 )
 
 if sys.version_info >= (3, 12):
@@ -82,6 +85,29 @@ class Timer(_std.Timer):
     ) -> None:
         super().__init__(interval, function, args, kwargs)
         self.finished = Event()  # type: ignore[assignment]
+
+
+# 3.15's iterator tools (gh-124397), on every Python; not in __all__ before 3.15, as there.
+_ITERATOR_TOOLS = frozenset({"serialize_iterator", "synchronized_iterator", "concurrent_tee"})
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def synchronized_iterator(
+    func: Callable[_P, Iterable[_T]],
+) -> "Callable[_P, serialize_iterator[_T]]":
+    """Wrap an iterator-producing callable so that each iterator it returns is serialized.
+
+    ``@synchronized_iterator`` on a generator function makes every generator it creates safe to
+    share between threads, as if each were passed through ``serialize_iterator``.
+    """
+
+    @functools.wraps(func)
+    def serialized(*args: _P.args, **kwargs: _P.kwargs) -> "serialize_iterator[_T]":
+        return serialize_iterator(func(*args, **kwargs))
+
+    return serialized
 
 
 if hasattr(os, "register_at_fork"):

@@ -35,6 +35,10 @@ mod native {
             Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore,
         };
 
+        // 3.15's iterator tools.
+        #[pymodule_export]
+        use crate::threading::{ConcurrentTee, SerializeIterator, concurrent_tee};
+
         // The hook `threadkit.threading` registers for a fork's child.
         #[pymodule_export]
         use crate::threading::_after_fork_in_child;

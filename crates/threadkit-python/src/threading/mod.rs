@@ -8,6 +8,7 @@
 //! | `condition.rs` | `Condition`                       | [`threadkit::Condition`]             |
 //! | `rlock.rs`     | `RLock`                           | [`threadkit::RLock`]                 |
 //! | `semaphore.rs` | `Semaphore`, `BoundedSemaphore`   | [`threadkit::Semaphore`], [`threadkit::BoundedSemaphore`] |
+//! | `iterators.rs` | `serialize_iterator`, `_concurrent_tee`, `concurrent_tee()` | [`threadkit::RLock`] |
 //! | `fork.rs`      | `_after_fork_in_child()`          | [`threadkit::after_fork_in_child`]   |
 //!
 //! `init.rs` holds what the subclassable classes share (state set by `__init__`, repr names).
@@ -17,6 +18,7 @@ mod condition;
 mod event;
 mod fork;
 mod init;
+mod iterators;
 mod lock;
 mod rlock;
 mod semaphore;
@@ -25,6 +27,7 @@ pub(crate) use barrier::Barrier;
 pub(crate) use condition::Condition;
 pub(crate) use event::Event;
 pub(crate) use fork::_after_fork_in_child;
+pub(crate) use iterators::{ConcurrentTee, SerializeIterator, concurrent_tee};
 pub(crate) use lock::Lock;
 pub(crate) use rlock::RLock;
 pub(crate) use semaphore::{BoundedSemaphore, Semaphore};
