@@ -10,11 +10,14 @@ stdlib's algorithm).
 
 Beyond the stdlib, opt-in: ``ThreadPoolExecutor(max_pending=n)`` makes ``submit`` wait while
 ``n`` calls are queued; ``map(..., buffersize=n)`` (3.14's) on every Python; the counts
-``pending_tasks``, ``running_tasks`` and ``completed_tasks``.
+``pending_tasks``, ``running_tasks`` and ``completed_tasks``; and
+``ThreadPoolExecutor(propagate_context=True)``, which runs each call in a copy of the submitting
+thread's ``contextvars`` context.
 """
 
 import collections
 import concurrent.futures as _std
+import contextvars
 import functools
 import itertools
 import os
@@ -94,7 +97,11 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
     """A pool of threads that runs calls asynchronously: ``concurrent.futures.ThreadPoolExecutor``.
 
     The same constructor, methods and private attributes as the stdlib's, plus ``max_pending``:
-    with it, ``submit`` waits while that many calls are queued and not yet started.
+    with it, ``submit`` waits while that many calls are queued and not yet started; and
+    ``propagate_context``: when true, each call submitted (by ``submit`` or ``map``) runs in a
+    copy of the submitting thread's ``contextvars`` context taken at submit time, so the
+    ``ContextVar`` values set by the caller are seen by the call, and what the call sets stays
+    in its own copy. The default runs calls in the worker's context, as the stdlib does.
 
     Leaving a ``with`` block by an exception cancels the calls still queued and waits only for
     the running ones (CPython runs the whole queue first: gh-125886).
@@ -108,6 +115,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
         initargs: tuple[Any, ...] = (),
         *,
         max_pending: int | None = None,
+        propagate_context: bool = False,
     ) -> None:
         if max_workers is None:
             max_workers = _default_max_workers()
@@ -123,6 +131,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             # The stdlib unpacks them in each new worker: a failure there breaks the pool.
             initializer, initargs = functools.partial(_unpacked, initializer, initargs), ()
         self._threads: set[_std_threading.Thread] = set()
+        self._propagate_context = bool(propagate_context)
         self._init(
             max_workers,
             # The stdlib formats it into the names as "%s_%d" and replaces a false one.
@@ -131,6 +140,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             initargs,
             max_pending,
             functools.partial(_start_worker, self._threads),
+            self._propagate_context,
         )
         _executors.add(self)
 
@@ -162,7 +172,8 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
         """Like the builtin ``map``, in the pool; results in order.
 
         With ``buffersize`` (3.14's), at most that many calls are submitted ahead of the results
-        consumed, and the iterables are read lazily.
+        consumed, and the iterables are read lazily; with ``propagate_context``, the calls
+        submitted later still run in copies of the context ``map`` was called in.
         """
         if buffersize is not None and not isinstance(buffersize, int):
             raise TypeError("buffersize must be an integer or None")
@@ -175,7 +186,8 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             fs = collections.deque(submit(fn, *a) for a in args)
         else:
             fs = collections.deque(submit(fn, *a) for a in itertools.islice(args, buffersize))
-        return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize)
+        context = contextvars.copy_context() if self._propagate_context else None
+        return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize, context)
 
 
 def _unpacked(initializer: Callable[..., object], initargs: Iterable[Any]) -> None:
@@ -189,15 +201,23 @@ def _map_results(
     args: Iterator[tuple[Any, ...]],
     end_time: float | None,
     buffersize: int | None,
+    context: contextvars.Context | None,
 ) -> Iterator[_T]:
-    """The results of ``map``, in order; cancels what is left when closed or on error."""
+    """The results of ``map``, in order; cancels what is left when closed or on error.
+
+    With ``buffersize``, each result read submits the next call: inside ``context`` (the one
+    ``map`` was called in) when the pool propagates contexts, so that ``submit`` copies it.
+    """
     try:
         while fs:
             if buffersize is not None:
                 pool = executor()
                 if pool is not None:
                     for a in itertools.islice(args, 1):
-                        fs.append(pool.submit(fn, *a))
+                        if context is None:
+                            fs.append(pool.submit(fn, *a))
+                        else:
+                            fs.append(context.run(pool.submit, fn, *a))
                 del pool
             if end_time is None:
                 yield _result_or_cancel(fs.popleft())

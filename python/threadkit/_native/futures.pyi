@@ -55,6 +55,7 @@ class ThreadPoolExecutor:
         initargs: tuple[Any, ...],
         max_pending: int | None,
         start: Callable[[str, Callable[[], None]], None],
+        propagate_context: bool = False,
     ) -> None: ...
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future: ...
     def _shutdown_pool(

@@ -108,6 +108,8 @@ struct Core {
     executor: threadkit::futures::ThreadPoolExecutor,
     /// With `max_pending`, a submit may wait, so it detaches.
     bounded: bool,
+    /// Each call runs in a copy of its submitter's context (`context.rs`).
+    propagate_context: bool,
 }
 
 impl fmt::Debug for ThreadPoolExecutor {
@@ -164,7 +166,11 @@ impl ThreadPoolExecutor {
 
     /// Configures the pool (called once by the façade's `__init__`, which checks the
     /// arguments as the stdlib does).
-    #[pyo3(signature = (max_workers, thread_name_prefix, initializer, initargs, max_pending, start))]
+    #[pyo3(signature = (
+        max_workers, thread_name_prefix, initializer, initargs, max_pending, start,
+        propagate_context = false,
+    ))]
+    #[allow(clippy::too_many_arguments)] // the façade's constructor arguments, checked there
     fn _init(
         &self,
         max_workers: usize,
@@ -173,6 +179,7 @@ impl ThreadPoolExecutor {
         initargs: Py<PyTuple>,
         max_pending: Option<usize>,
         start: Py<PyAny>,
+        propagate_context: bool,
     ) -> PyResult<()> {
         let mut builder = threadkit::futures::ThreadPoolExecutor::builder()
             .max_workers(max_workers)
@@ -198,6 +205,7 @@ impl ThreadPoolExecutor {
             .set(Core {
                 executor,
                 bounded: max_pending.is_some(),
+                propagate_context,
             })
             .map_err(|_| PyRuntimeError::new_err("ThreadPoolExecutor.__init__ called twice"))
     }
@@ -221,6 +229,11 @@ impl ThreadPoolExecutor {
                 "cannot schedule new futures after interpreter shutdown",
             ));
         }
+        let (r#fn, args) = if core.propagate_context {
+            super::context::in_copy_of_current(py, r#fn, args)?
+        } else {
+            (r#fn, args)
+        };
         let future = Future::create(py)?;
         let call = call(r#fn, args, kwargs);
         let submitted = if core.bounded {

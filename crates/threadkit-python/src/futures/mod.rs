@@ -4,8 +4,10 @@
 //! |---------------|------------------------------------|---------------------------------------------|
 //! | `future.rs`   | `Future`                           | [`threadkit::futures::Future`]              |
 //! | `executor.rs` | `ThreadPoolExecutor`               | [`threadkit::futures::ThreadPoolExecutor`]  |
+//! | `context.rs`  | `ThreadPoolExecutor(propagate_context=True)` | —                                  |
 //! | `waiting.rs`  | `wait`, `as_completed`             | [`threadkit::futures::wait`], [`threadkit::futures::as_completed`] |
 
+mod context;
 mod executor;
 mod future;
 mod waiting;
