@@ -9,6 +9,7 @@ project aims for (its target).
 """
 
 import concurrent.futures as _std_futures
+import contextvars
 import gc
 import importlib
 import json
@@ -19,7 +20,7 @@ import statistics
 import sys
 import threading as _std_threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -256,6 +257,75 @@ def _barrier_ping_pong(impl: Impl, n: int) -> float:
     return elapsed
 
 
+class _LockedIterator:
+    """The obvious thread-safe iterator: ``with lock: return next(it)`` (what 3.15's
+    ``threading.serialize_iterator`` is, in Python)."""
+
+    def __init__(self, iterable: Iterable[int], lock: Any) -> None:
+        self._iterator = iter(iterable)
+        self._lock = lock
+
+    def __iter__(self) -> "_LockedIterator":
+        return self
+
+    def __next__(self) -> int:
+        with self._lock:
+            return next(self._iterator)
+
+
+def _serialized(impl: Impl, iterable: Iterable[int]) -> Iterator[int]:
+    """``impl``'s ``serialize_iterator``, or the locked wrapper where it has none (before 3.15)."""
+    serialize = getattr(impl.threading, "serialize_iterator", None)
+    if serialize is None:
+        return _LockedIterator(iterable, impl.threading.Lock())
+    return serialize(iterable)  # type: ignore[no-any-return]
+
+
+def _serialize_iterator(impl: Impl, n: int) -> float:
+    def numbers() -> Iterator[int]:
+        yield from range(n)
+
+    shared = _serialized(impl, numbers())
+    totals: list[int] = []
+    threads = [
+        _std_threading.Thread(target=lambda: totals.append(sum(shared)), name="bench-drain")
+        for _ in range(4)
+    ]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(_WAIT)
+    elapsed = time.perf_counter() - start
+    _check(sum(totals) == n * (n - 1) // 2 and len(totals) == 4, "serialized next()")
+    return elapsed
+
+
+def _pool_submit_context(impl: Impl, n: int) -> float:
+    """Submit+result with each call in a copy of the submitter's context: threadkit's opt-in,
+    and for the stdlib the usual ``submit(contextvars.copy_context().run, fn, ...)``."""
+    propagates = impl.futures is threadkit.futures
+    if propagates:
+        pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS, propagate_context=True)
+    else:
+        pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS)
+    for future in [pool.submit(_identity, 0) for _ in range(POOL_WORKERS)]:
+        future.result(_WAIT)
+    with pool:
+        start = time.perf_counter()
+        if propagates:
+            futures = [pool.submit(_identity, i) for i in range(n)]
+        else:
+            copy = contextvars.copy_context
+            futures = [pool.submit(copy().run, _identity, i) for i in range(n)]
+        total = 0
+        for future in futures:
+            total += future.result()
+        elapsed = time.perf_counter() - start
+    _check(total == n * (n - 1) // 2, "submit+result in copied contexts")
+    return elapsed
+
+
 @dataclass(frozen=True)
 class Case:
     """One workload: ``run(impl, size)`` does ``size`` operations and returns the seconds taken."""
@@ -356,6 +426,24 @@ CASES: tuple[Case, ...] = (
         5_000,
         500,
         _barrier_ping_pong,
+    ),
+    Case(
+        "pool_submit_context",
+        f"submit all with the context propagated, then every result ({_POOL})",
+        "task",
+        8.0,
+        50_000,
+        5_000,
+        _pool_submit_context,
+    ),
+    Case(
+        "serialize_iterator",
+        "serialize_iterator: 4 threads drain one generator (stdlib: with lock: next)",
+        "item",
+        1.5,
+        200_000,
+        20_000,
+        _serialize_iterator,
     ),
 )
 CASE_KEYS = tuple(case.key for case in CASES)
