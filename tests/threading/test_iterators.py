@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import threadkit.threading as tk
+from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -206,6 +207,38 @@ def test_32_threads_drain_one_serialized_generator(fast_switching: None) -> None
     assert every == list(range(total))  # each item exactly once
     assert all(mine == sorted(mine) for mine in taken)  # turns follow the stream
     assert most_inside == 1
+
+
+# The thread inside holds the lock, blocked; the main thread then waits for the lock.
+_HELD_BY_ANOTHER_THREAD = """
+    import threading
+    inside = threading.Event()
+    def source():
+        inside.set()
+        threading.Event().wait()
+        yield 1
+    {make}
+    threading.Thread(target=next, args=(it,), daemon=True).start()
+    assert inside.wait(10)
+    blocked()
+    next({other})
+"""
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("make", "other"),
+    [
+        ("it = tk.serialize_iterator(source())", "it"),
+        ("it, other = tk.concurrent_tee(source())", "other"),
+    ],
+    ids=["serialize_iterator", "concurrent_tee"],
+)
+def test_ctrl_c_interrupts_a_thread_waiting_its_turn(make: str, other: str) -> None:
+    code, output, _took = interrupt_while_blocked(
+        _HELD_BY_ANOTHER_THREAD.format(make=make, other=other)
+    )
+    assert (code, output) == (0, "blocking\nKeyboardInterrupt\n")
 
 
 # synchronized_iterator
