@@ -286,6 +286,8 @@ def test_concurrent_tee_n_as_itertools_tee() -> None:
     for bad in (-1, 1.5, "2", None):
         assert _outcome(tk.concurrent_tee, [1], bad) == _outcome(itertools.tee, [1], bad)
     assert _outcome(tk.concurrent_tee, 5) == _outcome(itertools.tee, 5)
+    huge = sys.maxsize // 2
+    assert _outcome(tk.concurrent_tee, [1], huge) == _outcome(itertools.tee, [1], huge)
 
 
 def test_concurrent_tee_pulls_each_item_once_and_lazily() -> None:

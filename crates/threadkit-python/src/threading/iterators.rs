@@ -13,7 +13,7 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyStopIteration, PyValueError};
 use pyo3::gc::{PyTraverseError, PyVisit};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -276,10 +276,14 @@ pub(crate) fn concurrent_tee<'py>(
             link: Mutex::new(Arc::new(Link::default())),
         },
     };
-    let mut tees = Vec::with_capacity(n.unsigned_abs());
+    // An absurd `n` raises `MemoryError`, as `itertools.tee`'s does, instead of aborting.
+    let mut tees = Vec::new();
+    tees.try_reserve_exact(n.unsigned_abs())
+        .map_err(|_| PyMemoryError::new_err(()))?;
+    let first = Bound::new(py, first)?;
+    tees.push(first.clone());
     for _ in 1..n {
-        tees.push(Bound::new(py, first.sibling())?);
+        tees.push(Bound::new(py, first.get().sibling())?);
     }
-    tees.insert(0, Bound::new(py, first)?);
     PyTuple::new(py, tees)
 }
