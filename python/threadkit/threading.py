@@ -63,11 +63,14 @@ if sys.version_info >= (3, 12):
 
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
+# 3.15's iterator tools (gh-124397), threadkit's on every Python; in __all__ from 3.15, as there.
+_ITERATOR_TOOLS = frozenset({"serialize_iterator", "synchronized_iterator", "concurrent_tee"})
+
 # The names threadkit provides itself (Timer is the stdlib's Thread subclass on threadkit's Event);
 # a test checks that every other name is the stdlib's own object.
 _NATIVE = frozenset(
     {"Barrier", "BoundedSemaphore", "Condition", "Event", "Lock", "RLock", "Semaphore", "Timer"}
-)
+) | (_ITERATOR_TOOLS & frozenset(__all__))
 
 
 class Timer(_std.Timer):
@@ -87,8 +90,8 @@ class Timer(_std.Timer):
         self.finished = Event()  # type: ignore[assignment]
 
 
-# 3.15's iterator tools (gh-124397), on every Python; not in __all__ before 3.15, as there.
-_ITERATOR_TOOLS = frozenset({"serialize_iterator", "synchronized_iterator", "concurrent_tee"})
+# The native module's functions carry the name the module had when they were made.
+concurrent_tee.__module__ = __name__
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")

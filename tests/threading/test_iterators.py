@@ -45,6 +45,13 @@ def fast_switching() -> Iterator[None]:
     sys.setswitchinterval(interval)
 
 
+def test_the_tools_belong_to_threadkit_threading() -> None:
+    for name in tk._ITERATOR_TOOLS:
+        assert getattr(tk, name).__module__ == "threadkit.threading"
+        # __all__ is the running stdlib's: the names are there only where the stdlib has them.
+        assert (name in tk.__all__) == hasattr(threading, name)
+
+
 # serialize_iterator
 
 
