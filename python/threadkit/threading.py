@@ -10,6 +10,10 @@ The native classes the stdlib defines in Python (``Condition``, ``Semaphore``,
 ``BoundedSemaphore``, ``Event``, ``Barrier``) can be subclassed as the stdlib's can, and so can
 ``RLock`` (like the stdlib's C ``_thread.RLock``); ``Lock`` cannot, as the stdlib's cannot.
 
+Beyond the stdlib on Pythons before 3.15: 3.15's iterator tools ``serialize_iterator``,
+``synchronized_iterator`` and ``concurrent_tee`` (native, guarded by real locks rather than the
+GIL); they join ``__all__`` where the running stdlib has them.
+
 In a forked child, threads that were blocked in threadkit waits in the parent do not exist; the
 hook registered below makes later wake-ups skip them (see ``threadkit.after_fork_in_child`` in
 the core), so a wake-up never goes to a thread of the parent.
