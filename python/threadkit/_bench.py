@@ -70,9 +70,10 @@ def _identity(value: int) -> int:
     return value
 
 
-def _pool(impl: Impl) -> Any:
-    """A started pool of ``POOL_WORKERS`` threads (each ran a task), so runs time no start-up."""
-    pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS)
+def _pool(impl: Impl, **options: Any) -> Any:
+    """A started pool of ``POOL_WORKERS`` threads (each ran a task), so runs time no start-up;
+    ``options`` go to the constructor."""
+    pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS, **options)
     for future in [pool.submit(_identity, 0) for _ in range(POOL_WORKERS)]:
         future.result(_WAIT)
     return pool
@@ -305,13 +306,7 @@ def _pool_submit_context(impl: Impl, n: int) -> float:
     """Submit+result with each call in a copy of the submitter's context: threadkit's opt-in,
     and for the stdlib the usual ``submit(contextvars.copy_context().run, fn, ...)``."""
     propagates = impl.futures is threadkit.futures
-    if propagates:
-        pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS, propagate_context=True)
-    else:
-        pool = impl.futures.ThreadPoolExecutor(max_workers=POOL_WORKERS)
-    for future in [pool.submit(_identity, 0) for _ in range(POOL_WORKERS)]:
-        future.result(_WAIT)
-    with pool:
+    with _pool(impl, propagate_context=True) if propagates else _pool(impl) as pool:
         start = time.perf_counter()
         if propagates:
             futures = [pool.submit(_identity, i) for i in range(n)]

@@ -68,8 +68,12 @@ def test_changes_inside_do_not_leak(pool: tk.ThreadPoolExecutor) -> None:
 def test_the_context_is_copied_at_submit_time(pool: tk.ThreadPoolExecutor) -> None:
     started, release = threading.Event(), threading.Event()
 
+    def hold_the_worker() -> None:
+        started.set()
+        release.wait(TIMEOUT)
+
     def scenario() -> tuple[str, str]:
-        blocker = pool.submit(lambda: (started.set(), release.wait(TIMEOUT)))
+        blocker = pool.submit(hold_the_worker)
         assert started.wait(TIMEOUT)  # the only worker is busy: the next call waits
         request_id.set("at submit")
         queued = pool.submit(_set_and_read, "inside")

@@ -18,7 +18,7 @@ use pyo3::gc::{PyTraverseError, PyVisit};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::iterator::PySendResult;
-use pyo3::types::{PyIterator, PyTuple, PyType};
+use pyo3::types::{PyIterator, PyTuple};
 
 use crate::blocking;
 
@@ -91,18 +91,6 @@ impl SerializeIterator {
             iterator: Some(PyIterator::from_object(iterable)?.unbind()),
             lock: threadkit::RLock::new(),
         })
-    }
-
-    /// `serialize_iterator[T]`, for annotations and generic subclasses.
-    #[classmethod]
-    fn __class_getitem__<'py>(
-        cls: &Bound<'py, PyType>,
-        item: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let py = cls.py();
-        py.import(intern!(py, "types"))?
-            .getattr(intern!(py, "GenericAlias"))?
-            .call1((cls, item))
     }
 
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
