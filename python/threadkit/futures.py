@@ -186,7 +186,8 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             fs = collections.deque(submit(fn, *a) for a in args)
         else:
             fs = collections.deque(submit(fn, *a) for a in itertools.islice(args, buffersize))
-        context = contextvars.copy_context() if self._propagate_context else None
+        lazy_in_context = self._propagate_context and buffersize is not None
+        context = contextvars.copy_context() if lazy_in_context else None
         return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize, context)
 
 
