@@ -4,6 +4,8 @@ python -m threadkit                     every demo, in order (the last is a shor
 python -m threadkit demo NAME [NAME...] some of them; ``demo --list`` names them
 python -m threadkit bench [--quick] [--json FILE] [--plot FILE.png]
                                         the stdlib and threadkit side by side
+python -m threadkit run script.py [ARG...] | run -m module [ARG...]
+                                        a program, as python runs it, with threadkit installed
 """
 
 import argparse
@@ -12,7 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import threadkit.threading
-from threadkit import _bench, _demos, _native
+from threadkit import _native, _run
+
+# `_bench` and `_demos` are imported where they are used: `run` needs neither, and they take
+# longer to import than threadkit itself, which would be start-up time of every program run.
 
 
 def _about() -> str:
@@ -28,12 +33,14 @@ def _about() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from threadkit import _bench, _demos
+
     parser = argparse.ArgumentParser(
         prog="python -m threadkit",
         description="threadkit's seed programs and its benchmark against the standard library. "
         "Without a command: every demo, in order.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{demo,bench}")
+    commands = parser.add_subparsers(dest="command", metavar="{demo,bench,run}")
 
     demo = commands.add_parser("demo", help="run some demos (all without NAME)")
     demo.add_argument("names", nargs="*", metavar="NAME", help=", ".join(_demos.DEMO_NAMES))
@@ -62,10 +69,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help=f"run only this case (repeatable): {', '.join(_bench.CASE_KEYS)}",
     )
+    # `run` takes the program's own arguments, which argparse must not read: main() hands them to
+    # _run before parsing; this entry only lists the command.
+    commands.add_parser(
+        "run",
+        help="run script.py [ARG...] or -m module [ARG...] as python would, with "
+        "threadkit.install() in effect (run -h for more)",
+        add_help=False,
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["run"]:
+        return _run.main(argv[1:])
+    from threadkit import _bench, _demos
+
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "bench":

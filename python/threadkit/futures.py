@@ -53,6 +53,11 @@ _NATIVE = frozenset({"Future", "ThreadPoolExecutor", "wait", "as_completed"})
 
 _T = TypeVar("_T")
 
+# The stdlib's algorithms, for lists that hold a foreign future: held here, because
+# `threadkit.install()` puts this module's `wait` and `as_completed` into `concurrent.futures`.
+_std_wait = _std.wait
+_std_as_completed = _std.as_completed
+
 
 class Future(_native.futures.Future, _std.Future[Any]):  # type: ignore[override]
     """The result of a call that may not have finished yet: ``concurrent.futures.Future``.
@@ -249,7 +254,7 @@ def wait(
     fs = set(fs)
     outcome = _native.futures.wait(fs, timeout, return_when)
     if outcome is None:  # a future that is not threadkit's: the stdlib's algorithm
-        return _std.wait(fs, timeout, return_when)
+        return _std_wait(fs, timeout, return_when)
     return DoneAndNotDoneFutures(*outcome)
 
 
@@ -264,7 +269,7 @@ def as_completed(
     fs = set(fs)
     iterator = _native.futures.as_completed(fs, timeout)
     if iterator is None:  # a future that is not threadkit's: the stdlib's algorithm
-        stdlib = _std.as_completed(fs, timeout)
+        stdlib = _std_as_completed(fs, timeout)
         del fs  # each generator holds a future only until it yields it
         yield from stdlib
         return
