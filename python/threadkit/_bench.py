@@ -5,7 +5,9 @@ Every case is one small workload written once against a set of modules (``thread
 same process: a warm-up round, then rounds of stdlib, threadkit, stdlib, threadkit, ... The
 result per implementation is the median wall time of its rounds, and the ratio is
 stdlib median / threadkit median, so above 1 threadkit is faster. Each case names the ratio the
-project aims for (its target).
+project aims for (its target). ``bench --apps`` (``threadkit._apps``) times whole programs instead;
+both print the header of ``threadkit._machine`` and share the outputs (table, ``--json``,
+``--plot``) written here.
 """
 
 import concurrent.futures as _std_futures
@@ -13,22 +15,21 @@ import contextvars
 import gc
 import importlib
 import json
-import os
-import platform
 import queue as _std_queue
 import statistics
 import sys
 import threading as _std_threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TextIO
+from typing import Any, Generic, Protocol, TextIO, TypeVar
 
 import threadkit.futures
 import threadkit.queue
 import threadkit.threading
+from threadkit import _machine
 
 # Both pools get the same number of workers: the cores of a small machine, and fewer than either
 # pool's default, so the default (which differs across Python versions) plays no part.
@@ -337,108 +338,130 @@ class Case:
 _POOL = f"{POOL_WORKERS} workers"
 CASES: tuple[Case, ...] = (
     Case(
-        "pool_submit",
-        f"ThreadPoolExecutor: submit all, then every result ({_POOL})",
-        "task",
-        8.0,
-        50_000,
-        5_000,
-        _pool_submit,
+        key="pool_submit",
+        title=f"ThreadPoolExecutor: submit all, then every result ({_POOL})",
+        unit="task",
+        target=8.0,
+        size=50_000,
+        quick_size=5_000,
+        run=_pool_submit,
     ),
     Case(
-        "pool_map",
-        f"ThreadPoolExecutor.map ({_POOL})",
-        "item",
-        10.0,
-        50_000,
-        5_000,
-        _pool_map,
+        key="pool_map",
+        title=f"ThreadPoolExecutor.map ({_POOL})",
+        unit="item",
+        target=10.0,
+        size=50_000,
+        quick_size=5_000,
+        run=_pool_map,
     ),
     Case(
-        "pool_as_completed",
-        f"submit all, then as_completed ({_POOL})",
-        "future",
-        8.0,
-        50_000,
-        5_000,
-        _pool_as_completed,
+        key="pool_as_completed",
+        title=f"submit all, then as_completed ({_POOL})",
+        unit="future",
+        target=8.0,
+        size=50_000,
+        quick_size=5_000,
+        run=_pool_as_completed,
     ),
     Case(
-        "semaphore",
-        "Semaphore acquire+release, one thread",
-        "pair",
-        5.0,
-        200_000,
-        20_000,
-        _semaphore,
+        key="semaphore",
+        title="Semaphore acquire+release, one thread",
+        unit="pair",
+        target=5.0,
+        size=200_000,
+        quick_size=20_000,
+        run=_semaphore,
     ),
     Case(
-        "bounded_semaphore",
-        "BoundedSemaphore acquire+release, one thread",
-        "pair",
-        5.0,
-        200_000,
-        20_000,
-        _bounded_semaphore,
+        key="bounded_semaphore",
+        title="BoundedSemaphore acquire+release, one thread",
+        unit="pair",
+        target=5.0,
+        size=200_000,
+        quick_size=20_000,
+        run=_bounded_semaphore,
     ),
     Case(
-        "queue_put_get", "Queue put+get, one thread", "item", 5.0, 100_000, 10_000, _queue_put_get
+        key="queue_put_get",
+        title="Queue put+get, one thread",
+        unit="item",
+        target=5.0,
+        size=100_000,
+        quick_size=10_000,
+        run=_queue_put_get,
     ),
     Case(
-        "queue_pipe",
-        "Queue(maxsize=256) producer -> consumer, 2 threads",
-        "item",
-        3.0,
-        50_000,
-        5_000,
-        _queue_pipe,
-    ),
-    Case("lock", "Lock acquire+release, one thread", "pair", 1.0, 1_000_000, 100_000, _lock),
-    Case("rlock", "RLock acquire+release, one thread", "pair", 1.0, 1_000_000, 100_000, _rlock),
-    Case(
-        "event_ping_pong",
-        "Event ping-pong, 2 threads",
-        "round trip",
-        1.5,
-        5_000,
-        500,
-        _event_ping_pong,
+        key="queue_pipe",
+        title="Queue(maxsize=256) producer -> consumer, 2 threads",
+        unit="item",
+        target=3.0,
+        size=50_000,
+        quick_size=5_000,
+        run=_queue_pipe,
     ),
     Case(
-        "condition_ping_pong",
-        "Condition ping-pong, 2 threads",
-        "round trip",
-        1.5,
-        5_000,
-        500,
-        _condition_ping_pong,
+        key="lock",
+        title="Lock acquire+release, one thread",
+        unit="pair",
+        target=1.0,
+        size=1_000_000,
+        quick_size=100_000,
+        run=_lock,
     ),
     Case(
-        "barrier_ping_pong",
-        "Barrier(2) ping-pong, 2 threads",
-        "round trip",
-        1.5,
-        5_000,
-        500,
-        _barrier_ping_pong,
+        key="rlock",
+        title="RLock acquire+release, one thread",
+        unit="pair",
+        target=1.0,
+        size=1_000_000,
+        quick_size=100_000,
+        run=_rlock,
     ),
     Case(
-        "pool_submit_context",
-        f"submit all with the context propagated, then every result ({_POOL})",
-        "task",
-        8.0,
-        50_000,
-        5_000,
-        _pool_submit_context,
+        key="event_ping_pong",
+        title="Event ping-pong, 2 threads",
+        unit="round trip",
+        target=1.5,
+        size=5_000,
+        quick_size=500,
+        run=_event_ping_pong,
     ),
     Case(
-        "serialize_iterator",
-        "serialize_iterator: 4 threads drain one generator (stdlib: with lock: next)",
-        "item",
-        1.5,
-        200_000,
-        20_000,
-        _serialize_iterator,
+        key="condition_ping_pong",
+        title="Condition ping-pong, 2 threads",
+        unit="round trip",
+        target=1.5,
+        size=5_000,
+        quick_size=500,
+        run=_condition_ping_pong,
+    ),
+    Case(
+        key="barrier_ping_pong",
+        title="Barrier(2) ping-pong, 2 threads",
+        unit="round trip",
+        target=1.5,
+        size=5_000,
+        quick_size=500,
+        run=_barrier_ping_pong,
+    ),
+    Case(
+        key="pool_submit_context",
+        title=f"submit all with the context propagated, then every result ({_POOL})",
+        unit="task",
+        target=8.0,
+        size=50_000,
+        quick_size=5_000,
+        run=_pool_submit_context,
+    ),
+    Case(
+        key="serialize_iterator",
+        title="serialize_iterator: 4 threads drain one generator (stdlib: with lock: next)",
+        unit="item",
+        target=1.5,
+        size=200_000,
+        quick_size=20_000,
+        run=_serialize_iterator,
     ),
 )
 CASE_KEYS = tuple(case.key for case in CASES)
@@ -450,58 +473,32 @@ QUICK_REPEATS = 3
 WARMUP = 1
 
 
-def _first_line(path: str, prefix: str) -> str | None:
-    try:
-        with open(path) as lines:
-            for line in lines:
-                if line.startswith(prefix):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return None
-
-
-def _load() -> list[float] | None:
-    try:
-        return [round(value, 2) for value in os.getloadavg()]
-    except OSError:
-        return None
-
-
-def machine() -> dict[str, Any]:
-    """What the numbers depend on: the interpreter, the CPUs, the memory and the load."""
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    memory = _first_line("/proc/meminfo", "MemTotal")
-    memory_gib = None
-    if memory and memory.endswith(" kB"):
-        memory_gib = round(int(memory[:-3]) / 2**20, 1)
-    is_gil_enabled = getattr(sys, "_is_gil_enabled", None)
-    return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "python_build": sys.version.replace("\n", " "),
-        "gil": "enabled" if is_gil_enabled is None or is_gil_enabled() else "disabled",
-        "platform": platform.platform(),
-        "cpus": cpus,
-        "cpu_model": _first_line("/proc/cpuinfo", "model name") or platform.processor() or None,
-        "memory_gib": memory_gib,
-        "load_average": _load(),
-    }
-
-
-class _Progress:
-    """One line per case on a stream (stderr), a dot per run."""
+class Progress:
+    """One line per case on a stream (stderr), a dot per run, the ratio at the end."""
 
     def __init__(self, stream: TextIO | None, total: int) -> None:
         self.stream, self.total, self.index = stream, total, 0
 
-    def start(self, case: Case, size: int) -> None:
+    def start(self, key: str, size: int) -> None:
         self.index += 1
-        self.write(f"bench [{self.index}/{self.total}] {case.key} (size {size}) ")
+        self.write(f"bench [{self.index}/{self.total}] {key} (size {size}) ")
+
+    def done(self, ratio: float | None) -> None:
+        self.write(f" ratio {ratio:.2f}\n" if ratio else "\n")
 
     def write(self, text: str) -> None:
         if self.stream is not None:
             self.stream.write(text)
             self.stream.flush()
+
+
+def compare(
+    runs: dict[str, list[float]], order: Sequence[str]
+) -> tuple[dict[str, float], float | None]:
+    """The median of each implementation's runs, and the first's median / the second's."""
+    medians = {name: statistics.median(runs[name]) for name in order}
+    theirs, ours = (medians[name] for name in order)
+    return medians, theirs / ours if ours > 0 else None
 
 
 def _timed(case: Case, impl: Impl, size: int) -> float:
@@ -513,34 +510,110 @@ def _timed(case: Case, impl: Impl, size: int) -> float:
         gc.enable()
 
 
+@dataclass(frozen=True)
+class CaseResult:
+    """One case's runs on each implementation, their medians and the ratio stdlib / threadkit."""
+
+    key: str
+    title: str
+    unit: str
+    size: int
+    target: float
+    warmup: dict[str, list[float]]
+    runs: dict[str, list[float]]
+    median: dict[str, float]
+    ratio: float | None
+    met: bool
+
+
 def _measure(
-    case: Case, impls: Sequence[Impl], size: int, repeats: int, progress: _Progress
-) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "key": case.key,
-        "title": case.title,
-        "unit": case.unit,
-        "size": size,
-        "target": case.target,
-        "warmup": {impl.name: [] for impl in impls},
-        "runs": {impl.name: [] for impl in impls},
-        "median": {},
-        "ratio": None,
-        "met": None,
-    }
-    progress.start(case, size)
+    case: Case, impls: Sequence[Impl], size: int, repeats: int, progress: Progress
+) -> CaseResult:
+    warmup: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    runs: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    progress.start(case.key, size)
     for round_ in range(WARMUP + repeats):
         for impl in impls:  # alternated: stdlib, threadkit, stdlib, threadkit, ...
             elapsed = _timed(case, impl, size)
-            result["warmup" if round_ < WARMUP else "runs"][impl.name].append(elapsed)
+            (warmup if round_ < WARMUP else runs)[impl.name].append(elapsed)
             progress.write(".")
-    medians = {name: statistics.median(runs) for name, runs in result["runs"].items()}
-    result["median"] = medians
-    stdlib, ours = (medians[impl.name] for impl in impls)
-    result["ratio"] = stdlib / ours if ours > 0 else None
-    result["met"] = result["ratio"] is not None and result["ratio"] >= case.target
-    progress.write(f" ratio {result['ratio']:.2f}\n" if result["ratio"] else "\n")
-    return result
+    median, ratio = compare(runs, [impl.name for impl in impls])
+    progress.done(ratio)
+    return CaseResult(
+        key=case.key,
+        title=case.title,
+        unit=case.unit,
+        size=size,
+        target=case.target,
+        warmup=warmup,
+        runs=runs,
+        median=median,
+        ratio=ratio,
+        met=ratio is not None and ratio >= case.target,
+    )
+
+
+@dataclass(frozen=True)
+class Method:
+    quick: bool
+    warmup_rounds: int
+    rounds: int
+    scale: float
+    order: tuple[str, ...]
+    pool_workers: int
+    timer: str
+    statistic: str
+    ratio: str
+
+
+MethodT = TypeVar("MethodT")
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class Report(Generic[MethodT, ResultT]):
+    """Everything one bench run measured, as ``--json`` writes it (``bench --apps`` too)."""
+
+    machine: _machine.Machine
+    method: MethodT
+    cases: tuple[ResultT, ...]
+    seconds: float
+    load_average_after: tuple[float, ...] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+KeyedT = TypeVar("KeyedT", bound="_Keyed")
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+def chosen(table: Sequence[KeyedT], keys: Sequence[str], what: str) -> list[KeyedT]:
+    """The rows of ``table`` named by ``keys``, in the table's order; unknown keys are an error."""
+    unknown = set(keys) - {row.key for row in table}
+    if unknown:
+        raise BenchError(f"unknown {what}: {', '.join(sorted(unknown))}")
+    return [row for row in table if row.key in keys]
+
+
+def rounds(repeats: int | None, quick: bool, *, full: int, quick_rounds: int) -> int:
+    """The timed rounds asked for (``--repeats``), else the default of ``--quick`` or not."""
+    chosen_rounds = repeats if repeats is not None else quick_rounds if quick else full
+    if chosen_rounds < 1:
+        raise BenchError("repeats must be at least 1")
+    return chosen_rounds
+
+
+def measured(method: MethodT, measure: Callable[[], Sequence[ResultT]]) -> Report[MethodT, ResultT]:
+    """The report of ``measure()``: the machine and its load before, the results, the time."""
+    machine = _machine.probe()
+    start = time.perf_counter()
+    results = tuple(measure())
+    return Report(machine, method, results, time.perf_counter() - start, _machine.load_average())
 
 
 def run(
@@ -550,39 +623,31 @@ def run(
     repeats: int | None = None,
     scale: float = 1.0,
     progress: TextIO | None = sys.stderr,
-) -> dict[str, Any]:
+) -> Report[Method, CaseResult]:
     """Run the cases named by ``keys`` (in the order of ``CASES``) and return every number."""
-    unknown = set(keys) - set(CASE_KEYS)
-    if unknown:
-        raise BenchError(f"unknown bench case(s): {', '.join(sorted(unknown))}")
-    cases = [case for case in CASES if case.key in keys]
-    repeats = repeats if repeats is not None else QUICK_REPEATS if quick else REPEATS
-    if repeats < 1:
-        raise BenchError("repeats must be at least 1")
+    cases = chosen(CASES, keys, "bench case(s)")
+    repeats = rounds(repeats, quick, full=REPEATS, quick_rounds=QUICK_REPEATS)
     impls = implementations()
-    report: dict[str, Any] = {
-        "machine": machine(),
-        "method": {
-            "quick": quick,
-            "warmup_rounds": WARMUP,
-            "rounds": repeats,
-            "scale": scale,
-            "order": [impl.name for impl in impls],
-            "pool_workers": POOL_WORKERS,
-            "timer": "time.perf_counter, gc collected before and disabled during each run",
-            "statistic": "median of the rounds",
-            "ratio": "stdlib median / threadkit median",
-        },
-        "cases": [],
-    }
-    bar = _Progress(progress, len(cases))
-    start = time.perf_counter()
-    for case in cases:
-        size = max(1, round((case.quick_size if quick else case.size) * scale))
-        report["cases"].append(_measure(case, impls, size, repeats, bar))
-    report["seconds"] = time.perf_counter() - start
-    report["load_average_after"] = _load()
-    return report
+    method = Method(
+        quick=quick,
+        warmup_rounds=WARMUP,
+        rounds=repeats,
+        scale=scale,
+        order=tuple(impl.name for impl in impls),
+        pool_workers=POOL_WORKERS,
+        timer="time.perf_counter, gc collected before and disabled during each run",
+        statistic="median of the rounds",
+        ratio="stdlib median / threadkit median",
+    )
+    bar = Progress(progress, len(cases))
+    sizes = [max(1, round((case.quick_size if quick else case.size) * scale)) for case in cases]
+    return measured(
+        method,
+        lambda: [
+            _measure(case, impls, size, repeats, bar)
+            for case, size in zip(cases, sizes, strict=True)
+        ],
+    )
 
 
 def _per_op(seconds: float, size: int) -> str:
@@ -597,47 +662,39 @@ def _per_op(seconds: float, size: int) -> str:
     return f"{value:.{decimals}f} {name}"
 
 
-def format_report(report: dict[str, Any]) -> str:
+def format_report(report: Report[Method, CaseResult]) -> str:
     """The table: a header naming the machine and the method, then one row per case."""
-    info, method = report["machine"], report["method"]
-    load = info["load_average"]
-    after = report.get("load_average_after")
-    memory = f"{info['memory_gib']} GiB RAM" if info["memory_gib"] is not None else "RAM unknown"
+    machine, method = report.machine, report.method
     lines = [
         "threadkit bench: the standard library vs threadkit, in one process",
-        f"python: {info['python']}, GIL {info['gil']} ({info['python_build']})",
-        f"machine: {info['cpus']} CPUs, {info['cpu_model'] or 'unknown CPU'}, {memory}, "
-        f"{info['platform']}",
-        "load average (1/5/15 min): "
-        + (" ".join(map(str, load)) if load else "unknown")
-        + (f" before, {' '.join(map(str, after))} after" if after else ""),
-        f"method: per case {method['warmup_rounds']} warm-up round then {method['rounds']} rounds,"
-        f" each running {' then '.join(method['order'])} (alternated, same process);",
+        _machine.python_line(machine),
+        _machine.machine_line(machine),
+        _machine.load_line(machine.load_average, report.load_average_after),
+        f"method: per case {method.warmup_rounds} warm-up round then {method.rounds} rounds,"
+        f" each running {' then '.join(method.order)} (alternated, same process);",
         "  the median of each one's rounds (wall time, time.perf_counter, gc disabled during a"
         " run), shown per operation;",
         "  ratio = stdlib median / threadkit median (above 1.00 threadkit is faster);"
-        f" pools: max_workers={method['pool_workers']} for both"
-        + (", --quick sizes" if method["quick"] else ""),
+        f" pools: max_workers={method.pool_workers} for both"
+        + (", --quick sizes" if method.quick else ""),
         "",
     ]
-    width = max(len(case["title"]) for case in report["cases"]) if report["cases"] else 10
+    width = max((len(case.title) for case in report.cases), default=10)
     lines.append(
         f"{'case':<{width}}  {'size':>9}  {'stdlib/op':>10}  {'threadkit/op':>12}  "
         f"{'ratio':>7}  {'target':>8}  met"
     )
-    met = 0
-    for case in report["cases"]:
-        head = f"{case['title']:<{width}}  {case['size']:>9}"
-        stdlib, ours = (_per_op(case["median"][name], case["size"]) for name in IMPL_NAMES)
-        ratio = f"{case['ratio']:.2f}x" if case["ratio"] is not None else "n/a"
-        target = f">= {case['target']:.1f}x"
-        met += bool(case["met"])
+    for case in report.cases:
+        head = f"{case.title:<{width}}  {case.size:>9}"
+        stdlib, ours = (_per_op(case.median[name], case.size) for name in IMPL_NAMES)
+        ratio = f"{case.ratio:.2f}x" if case.ratio is not None else "n/a"
+        target = f">= {case.target:.1f}x"
         lines.append(
             f"{head}  {stdlib:>10}  {ours:>12}  {ratio:>7}  {target:>8}"
-            f"  {'yes' if case['met'] else 'NO'}"
+            f"  {'yes' if case.met else 'NO'}"
         )
-    summary = f"targets met: {met} of {len(report['cases'])} measured"
-    lines += ["", summary + f"; {report['seconds']:.1f} s"]
+    met = sum(case.met for case in report.cases)
+    lines += ["", f"targets met: {met} of {len(report.cases)} measured; {report.seconds:.1f} s"]
     return "\n".join(lines)
 
 
@@ -654,28 +711,71 @@ def pyplot() -> ModuleType:
     return importlib.import_module("matplotlib.pyplot")
 
 
-def plot(report: dict[str, Any], path: Path, plt: ModuleType) -> None:
+class Row(Protocol):
+    """What the plot needs of one measured row (a case, or a program of ``bench --apps``)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def ratio(self) -> float | None: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def met(self) -> bool: ...
+
+
+def plot(
+    rows: Sequence[Row], machine: _machine.Machine, path: Path, plt: ModuleType, xlabel: str
+) -> None:
     """A bar chart of the measured ratios, each with its target marked."""
-    cases = [case for case in report["cases"] if case["ratio"] is not None]
-    figure, axes = plt.subplots(figsize=(9, 0.45 * len(cases) + 1.5))
-    positions = range(len(cases))
-    colors = ["tab:green" if case["met"] else "tab:red" for case in cases]
+    rows = [row for row in rows if row.ratio is not None]
+    figure, axes = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.5))
+    positions = range(len(rows))
+    colors = ["tab:green" if row.met else "tab:red" for row in rows]
     # Bars start at 1 (parity) on the log axis: right of it threadkit is faster, left slower.
-    axes.barh(positions, [case["ratio"] - 1 for case in cases], left=1, color=colors)
+    axes.barh(positions, [(row.ratio or 1) - 1 for row in rows], left=1, color=colors)
     axes.scatter(
-        [case["target"] for case in cases], positions, marker="|", s=300, c="black", label="target"
+        [row.target for row in rows], positions, marker="|", s=300, c="black", label="target"
     )
     axes.axvline(1.0, color="grey", linewidth=0.8)
-    axes.set_yticks(list(positions), [case["title"] for case in cases], fontsize=8)
+    axes.set_yticks(list(positions), [row.title for row in rows], fontsize=8)
     axes.invert_yaxis()
     axes.set_xscale("log")
-    axes.set_xlabel("stdlib time / threadkit time (above 1: threadkit faster); green: target met")
-    info = report["machine"]
-    axes.set_title(f"threadkit vs stdlib, {info['python']}, {info['cpus']} CPUs", fontsize=10)
+    axes.set_xlabel(f"{xlabel} (above 1: threadkit faster); green: target met")
+    axes.set_title(f"threadkit vs stdlib, {machine.python}, {machine.cpus} CPUs", fontsize=10)
     axes.legend(loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+RowT = TypeVar("RowT", bound=Row)
+
+
+def cli(
+    name: str,
+    run_bench: Callable[[], Report[MethodT, RowT]],
+    table: Callable[[Report[MethodT, RowT]], str],
+    *,
+    json_path: Path | None,
+    plot_path: Path | None,
+    xlabel: str,
+) -> int:
+    """Run a bench, print its table, write ``--json`` and ``--plot``; 2 on a :class:`BenchError`."""
+    try:
+        plt = pyplot() if plot_path is not None else None  # fail before a long run, not after
+        report = run_bench()
+    except BenchError as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        return 2
+    print(table(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+        print(f"raw numbers written to {json_path}", file=sys.stderr)
+    if plot_path is not None and plt is not None:
+        plot(report.cases, report.machine, plot_path, plt, xlabel)
+        print(f"plot written to {plot_path}", file=sys.stderr)
+    return 0
 
 
 def main(
@@ -688,17 +788,11 @@ def main(
     keys: Sequence[str] = CASE_KEYS,
 ) -> int:
     """``python -m threadkit bench``: run, print the table, write the JSON and the plot."""
-    try:
-        plt = pyplot() if plot_path is not None else None  # fail before a long run, not after
-        report = run(keys, quick=quick, repeats=repeats, scale=scale)
-    except BenchError as error:
-        print(f"threadkit bench: {error}", file=sys.stderr)
-        return 2
-    print(format_report(report))
-    if json_path is not None:
-        json_path.write_text(json.dumps(report, indent=2) + "\n")
-        print(f"raw numbers written to {json_path}", file=sys.stderr)
-    if plot_path is not None and plt is not None:
-        plot(report, plot_path, plt)
-        print(f"plot written to {plot_path}", file=sys.stderr)
-    return 0
+    return cli(
+        "threadkit bench",
+        lambda: run(keys, quick=quick, repeats=repeats, scale=scale),
+        format_report,
+        json_path=json_path,
+        plot_path=plot_path,
+        xlabel="stdlib time / threadkit time",
+    )

@@ -3,7 +3,9 @@
 For every benchmark group, each function's median time per iteration, the half-width of its 95%
 confidence interval, and its ratio to the group's threadkit row it is compared with (the nearest
 `threadkit...` row measured before it, else the group's first one). A header states the machine and
-the method, so a table pasted elsewhere carries its context. Standard library only.
+the method, so a table pasted elsewhere carries its context; the machine lines are the Python
+bench's own (`python/threadkit/_machine.py`, loaded by its path: no extension needs to be built).
+Standard library only.
 
     python3 crates/threadkit/benches/summary.py [--since EPOCH] [--dir TARGET/criterion]
 """
@@ -11,14 +13,17 @@ the method, so a table pasted elsewhere carries its context. Standard library on
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parents[3]
+MACHINE = REPO / "python" / "threadkit" / "_machine.py"
 
 
 @dataclass
@@ -95,36 +100,30 @@ def duration(ns: float) -> str:
     return f"{value:.{decimals}f} {unit}"
 
 
-def first_line(path: str, prefix: str) -> str | None:
-    try:
-        with open(path) as lines:
-            for line in lines:
-                if line.startswith(prefix):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return None
+def load_machine_module() -> ModuleType:
+    """`threadkit._machine`, loaded from its file alone (the package would need its extension)."""
+    spec = importlib.util.spec_from_file_location("threadkit_machine", MACHINE)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {MACHINE}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
 
 
 def machine() -> list[str]:
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    memory = first_line("/proc/meminfo", "MemTotal")
-    if memory and memory.endswith(" kB"):
-        memory = f"{int(memory[:-3]) / 2**20:.1f} GiB"
-    model = first_line("/proc/cpuinfo", "model name") or "unknown CPU"
+    """The Python bench's machine and load lines, and the Rust toolchain."""
+    probe = load_machine_module()
+    info = probe.probe()
     try:
         rustc = subprocess.run(
             ["rustc", "--version"], capture_output=True, text=True, check=True
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         rustc = "rustc: unknown"
-    try:
-        load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        load_average = "unknown"
     return [
-        f"machine: {cpus} CPUs (nproc), {memory or 'unknown'} RAM, {model}",
-        f"toolchain: {rustc}; load average now (1/5/15 min): {load_average}",
+        probe.machine_line(info),
+        f"toolchain: {rustc}; {probe.load_line(info.load_average)} (now)",
     ]
 
 
