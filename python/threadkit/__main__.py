@@ -4,6 +4,7 @@ python -m threadkit                     every demo, in order (the last is a shor
 python -m threadkit demo NAME [NAME...] some of them; ``demo --list`` names them
 python -m threadkit bench [--quick] [--json FILE] [--plot FILE.png]
                                         the stdlib and threadkit side by side
+python -m threadkit bench --apps [...]  whole programs, run plainly and under threadkit run
 python -m threadkit run script.py [ARG...] | run -m module [ARG...]
                                         a program, as python runs it, with threadkit installed
 """
@@ -16,8 +17,9 @@ from pathlib import Path
 import threadkit.threading
 from threadkit import _native, _run
 
-# `_bench` and `_demos` are imported where they are used: `run` needs neither, and they take
-# longer to import than threadkit itself, which would be start-up time of every program run.
+# `_apps`, `_bench` and `_demos` are imported where they are used: `run` needs none of them, and
+# they take longer to import than threadkit itself, which would be start-up time of every program
+# run.
 
 
 def _about() -> str:
@@ -33,7 +35,7 @@ def _about() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from threadkit import _bench, _demos
+    from threadkit import _apps, _bench, _demos
 
     parser = argparse.ArgumentParser(
         prog="python -m threadkit",
@@ -51,7 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         help="the stdlib and threadkit side by side",
         description="Every case of the Python performance targets, run on the standard library "
         "and on threadkit, alternated in this process; prints the medians, the ratio "
-        "stdlib/threadkit and its target. Progress goes to stderr.",
+        "stdlib/threadkit and its target. With --apps: whole unmodified programs instead, each "
+        "run as `python SCRIPT` and as `python -m threadkit run SCRIPT`, alternated in fresh "
+        "subprocesses. Progress goes to stderr.",
+    )
+    bench.add_argument(
+        "--apps", action="store_true", help="whole programs, plainly and under threadkit run"
     )
     bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds")
     bench.add_argument("--json", type=Path, metavar="FILE", help="write every raw number here")
@@ -65,9 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--case",
         action="append",
-        choices=_bench.CASE_KEYS,
+        choices=_bench.CASE_KEYS + _apps.APP_KEYS,
         metavar="KEY",
-        help=f"run only this case (repeatable): {', '.join(_bench.CASE_KEYS)}",
+        help=f"run only this case (repeatable): {', '.join(_bench.CASE_KEYS)}; "
+        f"with --apps: {', '.join(_apps.APP_KEYS)}",
     )
     # `run` takes the program's own arguments, which argparse must not read: main() hands them to
     # _run before parsing; this entry only lists the command.
@@ -84,18 +92,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["run"]:
         return _run.main(argv[1:])
-    from threadkit import _bench, _demos
+    from threadkit import _apps, _bench, _demos
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "bench":
-        return _bench.main(
+        bench_main = _apps.main if args.apps else _bench.main
+        keys = _apps.APP_KEYS if args.apps else _bench.CASE_KEYS
+        wrong = [key for key in args.case or () if key not in keys]
+        if wrong:
+            parser.error(
+                f"--case {wrong[0]} is not a {'program' if args.apps else 'case'} of this bench"
+                f" (choose from {', '.join(keys)})"
+            )
+        return bench_main(
             quick=args.quick,
             json_path=args.json,
             plot_path=args.plot,
             repeats=args.repeats,
             scale=args.scale,
-            keys=args.case or _bench.CASE_KEYS,
+            keys=args.case or keys,
         )
     if args.command == "demo":
         if args.list:
