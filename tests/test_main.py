@@ -41,7 +41,9 @@ def test_list_names_every_demo() -> None:
     assert child.returncode == 0, child.stderr
     listed = [line.split()[0] for line in child.stdout.splitlines()]
     assert listed == list(_demos.DEMO_NAMES)
-    assert {"two_threads", "counter", "daemon_exit", "downloader", "bench"} <= set(listed)
+    assert {"two_threads", "counter", "daemon_exit", "downloader", "unmodified", "bench"} <= set(
+        listed
+    )
 
 
 def test_unknown_demo_is_an_error() -> None:
@@ -103,6 +105,15 @@ def test_downloader_fetches_the_same_files_both_ways() -> None:
     assert sequential.groups() == pooled.groups()
     assert sequential[1] == "16"
     assert "identical content both ways: True" in out
+
+
+def test_unmodified_program_runs_plainly_and_under_threadkit() -> None:
+    out = demo("unmodified")
+    size = _demos._UNMODIFIED_SIZE
+    assert f"pipeline: {size} of {size} records through 4 stages" in out
+    assert re.search(rf"^  python pipeline.py {size}: [\d.]+ s$", out, re.M), out
+    assert re.search(rf"^  python -m threadkit run pipeline.py {size}: [\d.]+ s ", out, re.M), out
+    assert "same output both ways: True" in out
 
 
 def test_bench_demo_prints_a_table() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from threadkit import _bench, futures, threading
+from threadkit import _apps, _bench, futures, threading
 
 
 class DemoError(Exception):
@@ -286,6 +286,35 @@ def downloader() -> None:
     _check(same, "the two downloads differ")
 
 
+_UNMODIFIED_APP = "pipeline"
+_UNMODIFIED_SIZE = 20_000
+
+
+def unmodified() -> None:
+    """An unmodified stdlib program (a Queue pipeline), run plainly and under threadkit run."""
+    app = next(app for app in _apps.APPS if app.key == _UNMODIFIED_APP)
+    runs = {}
+    for mode in _apps.MODES:
+        argv = _apps.command(app, mode, _UNMODIFIED_SIZE)
+        try:
+            runs[mode] = _apps.run_once(argv, timeout=_WAIT * 6)
+        except _bench.BenchError as error:
+            raise DemoError(str(error)) from error
+    plain, ours = runs["plain"], runs["threadkit"]
+    print(f"  {app.script}: {app.title.lower()}, a plain program that never names threadkit")
+    for line in plain.stdout.splitlines():
+        print(f"    {line}")
+    print(f"  python {app.script} {_UNMODIFIED_SIZE}: {plain.seconds:.2f} s")
+    print(
+        f"  python -m threadkit run {app.script} {_UNMODIFIED_SIZE}: {ours.seconds:.2f} s"
+        f" (plain / threadkit: {plain.seconds / ours.seconds:.1f}x; one run each, start-up"
+        " included)"
+    )
+    same = plain.stdout == ours.stdout
+    print(f"  same output both ways: {same}")
+    _check(same, f"under threadkit run it printed:\n{ours.stdout}")
+
+
 def bench() -> None:
     """A short stdlib-vs-threadkit benchmark table (a few cases of bench --quick)."""
     report = _bench.run(_bench.DEMO_CASES, quick=True)
@@ -314,6 +343,7 @@ DEMOS: tuple[Demo, ...] = tuple(
         daemon_exit,
         pool_map,
         downloader,
+        unmodified,
         bench,
     )
 )
