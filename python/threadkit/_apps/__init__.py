@@ -11,6 +11,7 @@ behaves differently under threadkit fails the bench instead of being timed.
 """
 
 import contextlib
+import resource
 import subprocess
 import sys
 import time
@@ -112,25 +113,34 @@ def command(app: App, mode: str, size: int, server_url: str | None = None) -> li
 
 @dataclass(frozen=True)
 class Run:
-    """One finished run of a program: its wall time (start-up included) and what it printed."""
+    """One finished run of a program: its wall time and CPU time (start-up included) and what
+    it printed."""
 
     seconds: float
+    cpu_seconds: float  # user + system, every thread of the process
     stdout: str
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the children waited for so far
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_once(argv: Sequence[str], timeout: float = RUN_TIMEOUT) -> Run:
     """Run ``argv`` in a fresh subprocess; a failure or a time-out is a :class:`BenchError`."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     try:
         child = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as error:
         raise BenchError(f"{' '.join(argv)} did not finish in {timeout:.0f} s") from error
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     if child.returncode != 0:
         raise BenchError(
             f"{' '.join(argv)} exited with code {child.returncode}:\n{child.stderr.strip()}"
         )
-    return Run(seconds, child.stdout)
+    return Run(seconds, cpu, child.stdout)
 
 
 @contextlib.contextmanager
@@ -176,6 +186,11 @@ class AppResult:
     median: dict[str, float]
     ratio: float | None
     met: bool
+    # CPU time (user + system) of the same timed runs: less disturbed by other processes than
+    # wall time, but it counts a waiting thread's spinning too.
+    cpu: dict[str, list[float]]
+    cpu_median: dict[str, float]
+    cpu_ratio: float | None
 
 
 def measure(
@@ -185,6 +200,7 @@ def measure(
     commands = {mode: command(app, mode, size, server_url) for mode in MODES}
     warmups: dict[str, list[float]] = {mode: [] for mode in MODES}
     runs: dict[str, list[float]] = {mode: [] for mode in MODES}
+    cpu: dict[str, list[float]] = {mode: [] for mode in MODES}
     output: str | None = None
     progress.start(app.key, size)
     for round_ in range(warmup + rounds):
@@ -197,9 +213,14 @@ def measure(
                     f"{app.script} printed something else under {mode}:\n{run.stdout}\n"
                     f"than it printed first:\n{output}"
                 )
-            (warmups if round_ < warmup else runs)[mode].append(run.seconds)
+            if round_ < warmup:
+                warmups[mode].append(run.seconds)
+            else:
+                runs[mode].append(run.seconds)
+                cpu[mode].append(run.cpu_seconds)
             progress.write(".")
     median, ratio = compare(runs, MODES)
+    cpu_median, cpu_ratio = compare(cpu, MODES)
     progress.done(ratio)
     return AppResult(
         key=app.key,
@@ -214,6 +235,9 @@ def measure(
         median=median,
         ratio=ratio,
         met=ratio is not None and ratio >= app.target,
+        cpu=cpu,
+        cpu_median=cpu_median,
+        cpu_ratio=cpu_ratio,
     )
 
 
@@ -247,7 +271,8 @@ def run(
         scale=scale,
         order=MODES,
         runners={mode: list(runner) for mode, runner in RUNNERS.items()},
-        timer="time.perf_counter around each subprocess: the whole program, start-up included",
+        timer="time.perf_counter around each subprocess: the whole program, start-up included;"
+        " CPU: the child's user + system time (getrusage)",
         statistic="median of the rounds",
         ratio="plain median / threadkit median",
     )
@@ -272,6 +297,10 @@ def run(
     return measured(method, measure_all)
 
 
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}x" if value is not None else "n/a"
+
+
 def _seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
@@ -289,21 +318,22 @@ def format_report(report: Report[AppsMethod, AppResult]) -> str:
         "  plain: python SCRIPT ARGS; threadkit: python -m threadkit run SCRIPT ARGS"
         " (the same output required);",
         "  the median of each one's rounds (wall time of the whole process, start-up included);",
-        "  ratio = plain median / threadkit median (above 1.00 threadkit is faster)"
+        "  ratio = plain median / threadkit median (above 1.00 threadkit is faster);"
+        " cpu ratio: the same of user + system CPU time"
         + (", --quick sizes" if method.quick else ""),
         "",
     ]
     width = max((len(app.title) for app in report.cases), default=10)
     lines.append(
         f"{'program':<{width}}  {'size':>7}  {'plain':>9}  {'threadkit':>9}  {'ratio':>7}"
-        f"  {'target':>8}  met"
+        f"  {'target':>8}  met  {'cpu ratio':>9}"
     )
     for app in report.cases:
-        ratio = f"{app.ratio:.2f}x" if app.ratio is not None else "n/a"
+        ratio = _ratio(app.ratio)
         lines.append(
             f"{app.title:<{width}}  {app.size:>7}  {_seconds(app.median['plain']):>9}"
             f"  {_seconds(app.median['threadkit']):>9}  {ratio:>7}  {f'>= {app.target:.1f}x':>8}"
-            f"  {'yes' if app.met else 'NO'}"
+            f"  {'yes' if app.met else 'NO ':<3}  {_ratio(app.cpu_ratio):>9}"
         )
     met = sum(app.met for app in report.cases)
     lines += ["", f"targets met: {met} of {len(report.cases)} measured; {report.seconds:.1f} s"]

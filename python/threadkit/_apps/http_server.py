@@ -33,9 +33,15 @@ class ItemHandler(http.server.BaseHTTPRequestHandler):
         pass  # one line per request would be most of the work
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver listens with a backlog of 5: a pool of clients connecting at once overflows it,
+    # and each dropped connection attempt is retried by the client's kernel a second later.
+    request_queue_size = 128
+
+
 def main() -> None:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ItemHandler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), ItemHandler)
     serving = threading.Thread(target=server.serve_forever, name="http-server", daemon=True)
     serving.start()
     host, port = server.server_address[:2]
