@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from threadkit import _bench, _demos
+from threadkit import _bench, _demos, _machine
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -175,3 +175,30 @@ def test_bench_plot_without_matplotlib_says_so(tmp_path: Path) -> None:
     assert child.returncode == 2
     assert "--plot needs matplotlib" in child.stderr
     assert not (tmp_path / "plot.png").exists()
+
+
+def test_rust_summary_prints_the_python_bench_machine_line(tmp_path: Path) -> None:
+    # One criterion result, as criterion lays it out: <group>/<function>/new/*.json.
+    result = tmp_path / "lock" / "threadkit" / "new"
+    result.mkdir(parents=True)
+    (result / "benchmark.json").write_text(
+        json.dumps({"group_id": "lock", "function_id": "threadkit", "full_id": "lock/threadkit"})
+    )
+    interval = {"lower_bound": 17.0, "upper_bound": 18.0}
+    (result / "estimates.json").write_text(
+        json.dumps({"median": {"point_estimate": 17.5, "confidence_interval": interval}})
+    )
+    summary = Path(__file__).parents[1] / "crates" / "threadkit" / "benches" / "summary.py"
+    # The system's interpreter, not the virtualenv's: the summary needs no built extension.
+    child = subprocess.run(
+        ["python3", str(summary), "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=CHILD_TIMEOUT,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    lines = child.stdout.splitlines()
+    assert lines[1] == _machine.machine_line(_machine.probe())
+    assert lines[2].startswith("toolchain: ") and "load average (1/5/15 min): " in lines[2]
+    assert re.search(r"^  threadkit +17\.5 ns +2\.9% +1\.00$", child.stdout, re.M), child.stdout
