@@ -211,3 +211,25 @@ def test_bench_apps_refuses_a_micro_case() -> None:
     )
     assert child.returncode == 2
     assert "--case lock is not a program of this bench" in child.stderr
+
+
+def test_the_threadkit_runner_really_swaps_the_classes(tmp_path: Path) -> None:
+    # Without this, a runner that ran the program plainly would pass every comparison above.
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import concurrent.futures, queue, threading\n"
+        "print(type(queue.Queue()).__module__, type(threading.Event()).__module__,"
+        " concurrent.futures.ThreadPoolExecutor.__module__)\n"
+    )
+    modules = {}
+    for mode in _apps.MODES:
+        child = subprocess.run(
+            [*_apps.RUNNERS[mode], str(probe)],
+            capture_output=True,
+            text=True,
+            timeout=CHILD_TIMEOUT,
+            check=True,
+        )
+        modules[mode] = child.stdout.split()
+    assert modules["plain"] == ["queue", "threading", "concurrent.futures.thread"]
+    assert all(module.startswith("threadkit") for module in modules["threadkit"]), modules
