@@ -71,7 +71,7 @@ APPS: tuple[App, ...] = (
     ),
     App(
         key="to_thread",
-        title="asyncio.to_thread fan-out, gathered in batches of 1000",
+        title="asyncio.to_thread fan-out: every call gathered at once",
         script="to_thread_fanout.py",
         size=20_000,
         quick_size=1_000,
