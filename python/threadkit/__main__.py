@@ -13,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import threadkit.threading
 from threadkit import _native, _run
@@ -97,21 +98,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "bench":
-        bench_main = _apps.main if args.apps else _bench.main
-        keys = _apps.APP_KEYS if args.apps else _bench.CASE_KEYS
-        wrong = [key for key in args.case or () if key not in keys]
+        bench: _bench.Bench[Any, Any] = _apps.BENCH if args.apps else _bench.BENCH
+        wrong = [key for key in args.case or () if key not in bench.keys]
         if wrong:
             parser.error(
-                f"--case {wrong[0]} is not a {'program' if args.apps else 'case'} of this bench"
-                f" (choose from {', '.join(keys)})"
+                f"--case {wrong[0]} is not a {bench.what} of this bench"
+                f" (choose from {', '.join(bench.keys)})"
             )
-        return bench_main(
+        return _bench.main(
+            bench,
             quick=args.quick,
             json_path=args.json,
             plot_path=args.plot,
             repeats=args.repeats,
             scale=args.scale,
-            keys=args.case or keys,
+            keys=args.case,
         )
     if args.command == "demo":
         if args.list:

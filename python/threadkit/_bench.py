@@ -752,47 +752,58 @@ def plot(
 RowT = TypeVar("RowT", bound=Row)
 
 
-def cli(
-    name: str,
-    run_bench: Callable[[], Report[MethodT, RowT]],
-    table: Callable[[Report[MethodT, RowT]], str],
-    *,
-    json_path: Path | None,
-    plot_path: Path | None,
-    xlabel: str,
-) -> int:
-    """Run a bench, print its table, write ``--json`` and ``--plot``; 2 on a :class:`BenchError`."""
-    try:
-        plt = pyplot() if plot_path is not None else None  # fail before a long run, not after
-        report = run_bench()
-    except BenchError as error:
-        print(f"{name}: {error}", file=sys.stderr)
-        return 2
-    print(table(report))
-    if json_path is not None:
-        json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
-        print(f"raw numbers written to {json_path}", file=sys.stderr)
-    if plot_path is not None and plt is not None:
-        plot(report.cases, report.machine, plot_path, plt, xlabel)
-        print(f"plot written to {plot_path}", file=sys.stderr)
-    return 0
+class Runner(Protocol[MethodT, RowT]):
+    """A bench's ``run``: measure the cases named by ``keys`` and report every number."""
+
+    def __call__(
+        self, keys: Sequence[str], *, quick: bool, repeats: int | None, scale: float
+    ) -> Report[MethodT, RowT]: ...
+
+
+@dataclass(frozen=True)
+class Bench(Generic[MethodT, RowT]):
+    """What ``python -m threadkit bench`` needs of a bench: this module's, or ``bench --apps``."""
+
+    name: str
+    what: str  # what one of its keys names
+    keys: tuple[str, ...]
+    run: Runner[MethodT, RowT]
+    table: Callable[[Report[MethodT, RowT]], str]
+    xlabel: str  # the plot's axis
 
 
 def main(
+    bench: Bench[MethodT, RowT],
     *,
     quick: bool,
     json_path: Path | None,
     plot_path: Path | None,
     repeats: int | None = None,
     scale: float = 1.0,
-    keys: Sequence[str] = CASE_KEYS,
+    keys: Sequence[str] | None = None,
 ) -> int:
-    """``python -m threadkit bench``: run, print the table, write the JSON and the plot."""
-    return cli(
-        "threadkit bench",
-        lambda: run(keys, quick=quick, repeats=repeats, scale=scale),
-        format_report,
-        json_path=json_path,
-        plot_path=plot_path,
-        xlabel="stdlib time / threadkit time",
-    )
+    """Run a bench, print its table, write ``--json`` and ``--plot``; 2 on a :class:`BenchError`."""
+    try:
+        plt = pyplot() if plot_path is not None else None  # fail before a long run, not after
+        report = bench.run(keys or bench.keys, quick=quick, repeats=repeats, scale=scale)
+    except BenchError as error:
+        print(f"{bench.name}: {error}", file=sys.stderr)
+        return 2
+    print(bench.table(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_json(), indent=2) + "\n")
+        print(f"raw numbers written to {json_path}", file=sys.stderr)
+    if plot_path is not None and plt is not None:
+        plot(report.cases, report.machine, plot_path, plt, bench.xlabel)
+        print(f"plot written to {plot_path}", file=sys.stderr)
+    return 0
+
+
+BENCH = Bench(
+    name="threadkit bench",
+    what="case",
+    keys=CASE_KEYS,
+    run=run,
+    table=format_report,
+    xlabel="stdlib time / threadkit time",
+)

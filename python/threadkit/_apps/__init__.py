@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import TextIO
 
 from threadkit import _machine
-from threadkit._bench import BenchError, Progress, Report, chosen, cli, compare, measured, rounds
+from threadkit._bench import (
+    Bench,
+    BenchError,
+    Progress,
+    Report,
+    chosen,
+    compare,
+    measured,
+    rounds,
+)
 
 HERE = Path(__file__).resolve().parent
 MODES = ("plain", "threadkit")
@@ -340,21 +349,11 @@ def format_report(report: Report[AppsMethod, AppResult]) -> str:
     return "\n".join(lines)
 
 
-def main(
-    *,
-    quick: bool,
-    json_path: Path | None,
-    plot_path: Path | None,
-    repeats: int | None = None,
-    scale: float = 1.0,
-    keys: Sequence[str] = APP_KEYS,
-) -> int:
-    """``python -m threadkit bench --apps``: run, print the table, write the JSON and the plot."""
-    return cli(
-        "threadkit bench --apps",
-        lambda: run(keys, quick=quick, repeats=repeats, scale=scale),
-        format_report,
-        json_path=json_path,
-        plot_path=plot_path,
-        xlabel="plain time / time under threadkit run",
-    )
+BENCH = Bench(
+    name="threadkit bench --apps",
+    what="program",
+    keys=APP_KEYS,
+    run=run,
+    table=format_report,
+    xlabel="plain time / time under threadkit run",
+)
