@@ -4,7 +4,6 @@ Each demo prints what it shows, under a ``== name: title`` label, and checks its
 demo whose threads went wrong raises :class:`DemoError`, so the command fails).
 """
 
-import http.server
 import subprocess
 import sys
 import textwrap
@@ -12,9 +11,9 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from threadkit import _apps, _bench, futures, threading
+from threadkit._apps import http_server
 
 
 class DemoError(Exception):
@@ -221,36 +220,17 @@ _DOWNLOAD_WORKERS = 8
 _LATENCY = 0.015  # seconds the server waits before each answer, like a real server's latency
 
 
-def _contents(n: int) -> bytes:
-    """The bytes of file ``n``: generated, so every download can be checked."""
-    return bytes((i * 31 + n) % 256 for i in range(4096 + n * 100))
-
-
-class _FileHandler(http.server.BaseHTTPRequestHandler):
-    """Serves ``GET /file/<n>`` after ``_LATENCY`` seconds."""
+class _SlowItemHandler(http_server.ItemHandler):
+    """The whole programs' item server (``GET /item/<n>``), answering after ``_LATENCY`` s."""
 
     def do_GET(self) -> None:
         time.sleep(_LATENCY)
-        prefix = "/file/"
-        name = self.path[len(prefix) :] if self.path.startswith(prefix) else ""
-        if not name.isdigit():
-            self.send_error(404)
-            return
-        body = _contents(int(name))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet
+        super().do_GET()
 
 
 def downloader() -> None:
     """Files from a local HTTP server, fetched one after another and then by the pool."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FileHandler)
-    server.daemon_threads = True
+    server = http_server.Server(("127.0.0.1", 0), _SlowItemHandler)
     serving = threading.Thread(target=server.serve_forever, name="http-server", daemon=True)
     serving.start()
     host, port = server.server_address[:2]
@@ -258,7 +238,7 @@ def downloader() -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def fetch(n: int) -> bytes:
-        with opener.open(f"http://{host!s}:{port}/file/{n}", timeout=_WAIT) as response:
+        with opener.open(f"http://{host!s}:{port}/item/{n}", timeout=_WAIT) as response:
             data: bytes = response.read()
             return data
 
@@ -275,7 +255,7 @@ def downloader() -> None:
         server.server_close()
         serving.join(_WAIT)
     size = sum(map(len, one_by_one))
-    same = one_by_one == pooled == [_contents(n) for n in range(_FILES)]
+    same = one_by_one == pooled == [http_server.body(n) for n in range(_FILES)]
     print(f"  server: http://{host!s}:{port}/ on a thread, {_LATENCY * 1000:.0f} ms per request")
     print(f"  sequential: {_FILES} files, {size} bytes in {sequential * 1000:.0f} ms")
     print(
