@@ -12,6 +12,36 @@ pub(crate) use std::sync::atomic;
 #[cfg(threadkit_loom)]
 pub(crate) use ::loom::sync::atomic;
 
+/// Writes a function that is `const` in normal builds and a plain `fn` under loom, whose atomics
+/// and mutexes cannot be created in a constant context: one signature, one body, one doc comment.
+///
+/// ```ignore
+/// crate::loom::const_fn! {
+///     /// Creates an unlocked lock.
+///     pub const fn new() -> Self {
+///         Lock { state: AtomicU8::new(0) }
+///     }
+/// }
+/// ```
+///
+/// A doc example that puts the value in a `static` is fine: doctests never build under loom.
+macro_rules! const_fn {
+    (
+        $(#[$attr:meta])*
+        $vis:vis const fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block
+    ) => {
+        $(#[$attr])*
+        #[cfg(not(threadkit_loom))]
+        $vis const fn $name($($arg: $ty),*) -> $ret $body
+
+        $(#[$attr])*
+        #[cfg(threadkit_loom)]
+        $vis fn $name($($arg: $ty),*) -> $ret $body
+    };
+}
+
+pub(crate) use const_fn;
+
 /// Plain data structures that are never held across a wait (a condition's waiter list): std's
 /// normally, loom's under the model so that loom sees every access.
 pub(crate) mod sync {

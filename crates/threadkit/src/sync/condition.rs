@@ -405,36 +405,23 @@ pub struct Condition<L: ConditionLock = RLock> {
 }
 
 impl Condition<RLock> {
-    /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
-    ///
-    /// ```
-    /// use threadkit::Condition;
-    ///
-    /// static COND: Condition = Condition::new(); // `const`: usable in a static
-    /// let _held = COND.lock();
-    /// assert!(COND.underlying().is_owned());
-    /// ```
-    #[cfg(not(threadkit_loom))]
-    pub const fn new() -> Self {
-        Condition {
-            lock: RLock::new(),
-            waiters: Mutex::new(VecDeque::new()),
-            len: AtomicUsize::new(0),
+    crate::loom::const_fn! {
+        /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
+        ///
+        /// ```
+        /// use threadkit::Condition;
+        ///
+        /// static COND: Condition = Condition::new(); // `const`: usable in a static
+        /// let _held = COND.lock();
+        /// assert!(COND.underlying().is_owned());
+        /// ```
+        pub const fn new() -> Self {
+            Condition {
+                lock: RLock::new(),
+                waiters: Mutex::new(VecDeque::new()),
+                len: AtomicUsize::new(0),
+            }
         }
-    }
-
-    /// Creates a condition over a new [`RLock`]. Python: `Condition()`.
-    ///
-    /// ```
-    /// use threadkit::Condition;
-    ///
-    /// let cond = Condition::new();
-    /// let _held = cond.lock();
-    /// assert!(cond.underlying().is_owned());
-    /// ```
-    #[cfg(threadkit_loom)]
-    pub fn new() -> Self {
-        Condition::with_lock(RLock::new())
     }
 }
 

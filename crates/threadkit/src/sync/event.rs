@@ -70,37 +70,21 @@ pub struct Event {
 }
 
 impl Event {
-    /// Creates a clear event.
-    ///
-    /// Python: `threading.Event()`.
-    ///
-    /// ```
-    /// use threadkit::Event;
-    ///
-    /// static READY: Event = Event::new(); // `const`: usable in a static
-    /// assert!(!READY.is_set());
-    /// ```
-    #[cfg(not(threadkit_loom))]
-    pub const fn new() -> Self {
-        Event {
-            state: AtomicUsize::new(0),
-        }
-    }
-
-    /// Creates a clear event.
-    ///
-    /// Python: `threading.Event()`.
-    ///
-    /// ```
-    /// use threadkit::Event;
-    ///
-    /// let event = Event::new();
-    /// assert!(!event.is_set());
-    /// ```
-    #[cfg(threadkit_loom)]
-    pub fn new() -> Self {
-        Event {
-            state: AtomicUsize::new(0),
+    crate::loom::const_fn! {
+        /// Creates a clear event.
+        ///
+        /// Python: `threading.Event()`.
+        ///
+        /// ```
+        /// use threadkit::Event;
+        ///
+        /// static READY: Event = Event::new(); // `const`: usable in a static
+        /// assert!(!READY.is_set());
+        /// ```
+        pub const fn new() -> Self {
+            Event {
+                state: AtomicUsize::new(0),
+            }
         }
     }
 

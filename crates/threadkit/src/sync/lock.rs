@@ -72,33 +72,19 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Creates an unlocked lock.
-    ///
-    /// ```
-    /// use threadkit::Lock;
-    ///
-    /// static LOCK: Lock = Lock::new(); // `const`: usable in a static
-    /// assert!(!LOCK.locked());
-    /// ```
-    #[cfg(not(threadkit_loom))]
-    pub const fn new() -> Self {
-        Lock {
-            state: AtomicU8::new(0),
-        }
-    }
-
-    /// Creates an unlocked lock.
-    ///
-    /// ```
-    /// use threadkit::Lock;
-    ///
-    /// let lock = Lock::new();
-    /// assert!(!lock.locked());
-    /// ```
-    #[cfg(threadkit_loom)]
-    pub fn new() -> Self {
-        Lock {
-            state: AtomicU8::new(0),
+    crate::loom::const_fn! {
+        /// Creates an unlocked lock.
+        ///
+        /// ```
+        /// use threadkit::Lock;
+        ///
+        /// static LOCK: Lock = Lock::new(); // `const`: usable in a static
+        /// assert!(!LOCK.locked());
+        /// ```
+        pub const fn new() -> Self {
+            Lock {
+                state: AtomicU8::new(0),
+            }
         }
     }
 

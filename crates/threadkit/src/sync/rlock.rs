@@ -146,37 +146,21 @@ impl RLockState {
 }
 
 impl RLock {
-    /// Creates an unowned lock.
-    ///
-    /// ```
-    /// use threadkit::RLock;
-    ///
-    /// static LOCK: RLock = RLock::new(); // `const`: usable in a static
-    /// assert!(!LOCK.locked());
-    /// ```
-    #[cfg(not(threadkit_loom))]
-    pub const fn new() -> Self {
-        RLock {
-            block: Lock::new(),
-            owner: AtomicUsize::new(0),
-            count: AtomicUsize::new(0),
-        }
-    }
-
-    /// Creates an unowned lock.
-    ///
-    /// ```
-    /// use threadkit::RLock;
-    ///
-    /// let lock = RLock::new();
-    /// assert!(!lock.locked());
-    /// ```
-    #[cfg(threadkit_loom)]
-    pub fn new() -> Self {
-        RLock {
-            block: Lock::new(),
-            owner: AtomicUsize::new(0),
-            count: AtomicUsize::new(0),
+    crate::loom::const_fn! {
+        /// Creates an unowned lock.
+        ///
+        /// ```
+        /// use threadkit::RLock;
+        ///
+        /// static LOCK: RLock = RLock::new(); // `const`: usable in a static
+        /// assert!(!LOCK.locked());
+        /// ```
+        pub const fn new() -> Self {
+            RLock {
+                block: Lock::new(),
+                owner: AtomicUsize::new(0),
+                count: AtomicUsize::new(0),
+            }
         }
     }
 
