@@ -1,6 +1,7 @@
 """threadkit.threading.Semaphore and BoundedSemaphore: behaviour, bad calls vs the stdlib."""
 
 import math
+import sys
 import threading
 import time
 
@@ -118,3 +119,26 @@ def test_release_n_none_like_stdlib() -> None:
         assert outcome(lambda o=ours: o(1).release(None)) == outcome(
             lambda s=stdlib: s(1).release(None)
         )
+
+
+@pytest.mark.parametrize("ours", [tk.Semaphore, tk.BoundedSemaphore])
+def test_values_past_the_native_maximum_raise_overflow_error(ours: type) -> None:
+    # A difference from the stdlib, whose semaphores count with unbounded ints: the native value
+    # is at most sys.maxsize, and the core refuses more in the same step that would add it.
+    with pytest.raises(OverflowError, match="semaphore initial value is too large"):
+        ours(sys.maxsize + 1)
+    with pytest.raises(OverflowError):
+        ours(2**64)
+    assert ours(sys.maxsize)._value == sys.maxsize
+
+
+def test_release_past_the_native_maximum_raises_and_changes_nothing() -> None:
+    semaphore = tk.Semaphore(sys.maxsize - 1)
+    with pytest.raises(OverflowError, match="semaphore value is too large"):
+        semaphore.release(2)
+    assert semaphore._value == sys.maxsize - 1
+    semaphore.release()
+    assert semaphore._value == sys.maxsize
+    with pytest.raises(OverflowError, match="semaphore value is too large"):
+        semaphore.release()
+    assert semaphore._value == sys.maxsize

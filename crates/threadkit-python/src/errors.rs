@@ -14,7 +14,7 @@ use pyo3::sync::PyOnceLock;
 use threadkit::futures::{AsCompletedError, BuildError, SubmitError};
 use threadkit::queue::{GetError, PutError, TaskDoneError};
 use threadkit::timeout::TimeoutError;
-use threadkit::{NotOwnedError, ReleaseError};
+use threadkit::{NotOwnedError, ReleaseError, SemaphoreOverflowError};
 
 /// A core error that Python code sees as a stdlib exception.
 pub(crate) trait ToPyErr {
@@ -41,6 +41,12 @@ impl ToPyErr for ReleaseError {
             ReleaseError::TooManyReleases => PyValueError::new_err(self.to_string()),
             _ => PyRuntimeError::new_err(self.to_string()),
         }
+    }
+}
+
+impl ToPyErr for SemaphoreOverflowError {
+    fn to_pyerr(&self, _py: Python<'_>) -> PyErr {
+        PyOverflowError::new_err(self.to_string())
     }
 }
 

@@ -64,6 +64,6 @@ pub use queue::{LifoQueue, PriorityQueue, Queue, SimpleQueue};
 pub use sync::{
     Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock, Event,
     Lock, LockGuard, NotOwnedError, RLock, RLockGuard, RLockState, ReleaseError, Semaphore,
-    SemaphorePermit,
+    SemaphoreOverflowError, SemaphorePermit,
 };
 pub use thread::{Local, Thread, Timer};

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{iterations, wait_until, within};
-use threadkit::{BoundedSemaphore, ReleaseError, Semaphore, interrupt};
+use threadkit::{BoundedSemaphore, ReleaseError, Semaphore, SemaphoreOverflowError, interrupt};
 
 fn n(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap()
@@ -223,13 +223,83 @@ fn bounded_over_release_is_an_error_and_changes_nothing() {
 
 #[test]
 fn release_past_the_maximum_panics_and_changes_nothing() {
-    let max = usize::MAX / 2;
+    let max = Semaphore::MAX_VALUE;
+    assert_eq!(max, usize::MAX / 2);
+    assert_eq!(BoundedSemaphore::MAX_VALUE, max);
     let semaphore = Semaphore::new(max - 1);
     semaphore.release(n(1));
     let outcome = panic::catch_unwind(|| semaphore.release(n(1)));
     assert!(outcome.is_err());
     assert_eq!(semaphore.value(), max);
     assert!(panic::catch_unwind(|| Semaphore::new(max + 1)).is_err());
+    assert!(panic::catch_unwind(|| BoundedSemaphore::new(max + 1)).is_err());
+}
+
+#[test]
+fn try_new_and_try_release_fail_past_the_maximum_and_change_nothing() {
+    let max = Semaphore::MAX_VALUE;
+    assert_eq!(
+        Semaphore::try_new(max + 1).unwrap_err(),
+        SemaphoreOverflowError::Initial
+    );
+    assert_eq!(
+        BoundedSemaphore::try_new(usize::MAX).unwrap_err(),
+        SemaphoreOverflowError::Initial
+    );
+    assert_eq!(BoundedSemaphore::try_new(max).unwrap().initial_value(), max);
+
+    let semaphore = Semaphore::try_new(max - 2).unwrap();
+    assert_eq!(
+        semaphore.try_release(n(3)),
+        Err(SemaphoreOverflowError::Release)
+    );
+    assert_eq!(semaphore.value(), max - 2);
+    assert_eq!(semaphore.try_release(n(2)), Ok(()));
+    assert_eq!(semaphore.value(), max);
+    assert_eq!(
+        semaphore.try_release(n(usize::MAX)),
+        Err(SemaphoreOverflowError::Release)
+    );
+    assert_eq!(semaphore.value(), max);
+    assert_eq!(
+        SemaphoreOverflowError::Initial.to_string(),
+        "semaphore initial value is too large"
+    );
+    assert_eq!(
+        SemaphoreOverflowError::Release.to_string(),
+        "semaphore value is too large"
+    );
+}
+
+#[test]
+fn racing_releases_near_the_maximum_never_overshoot() {
+    // The limit is checked in the compare-and-swap that adds the permits: of many threads racing
+    // to release one permit each into room for `ROOM`, exactly `ROOM` succeed.
+    const ROOM: usize = 3;
+    const THREADS: usize = 8;
+    within(|| {
+        for _ in 0..iterations(200) {
+            let semaphore = Semaphore::new(Semaphore::MAX_VALUE - ROOM);
+            let start = std::sync::Barrier::new(THREADS);
+            let succeeded = thread::scope(|s| {
+                let releasers: Vec<_> = (0..THREADS)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            semaphore.try_release(n(1)).is_ok()
+                        })
+                    })
+                    .collect();
+                releasers
+                    .into_iter()
+                    .map(|releaser| releaser.join().unwrap())
+                    .filter(|&ok| ok)
+                    .count()
+            });
+            assert_eq!(succeeded, ROOM);
+            assert_eq!(semaphore.value(), Semaphore::MAX_VALUE);
+        }
+    });
 }
 
 #[test]

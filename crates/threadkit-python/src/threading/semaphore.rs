@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -12,9 +12,6 @@ use super::init::{Init, repr_name};
 use crate::blocking;
 use crate::errors::OrRaise;
 use crate::timeout::{self, Acquire, Arg};
-
-/// The largest value a semaphore may hold (the core's limit).
-const MAX_VALUE: usize = usize::MAX >> 1;
 
 /// `threadkit.threading.Semaphore`: a counter of permits; `acquire` takes one, `release` adds.
 ///
@@ -38,8 +35,9 @@ impl Semaphore {
     }
 
     #[pyo3(signature = (value = Arg::Missing))]
-    fn __init__(&self, value: Arg<'_>) -> PyResult<()> {
-        self.0.set(threadkit::Semaphore::new(initial_value(value)?))
+    fn __init__(&self, py: Python<'_>, value: Arg<'_>) -> PyResult<()> {
+        let semaphore = threadkit::Semaphore::try_new(initial_value(value)?).or_raise(py)?;
+        self.0.set(semaphore)
     }
 
     /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
@@ -66,14 +64,11 @@ impl Semaphore {
 
     /// Add `n` permits, waking up to `n` waiting threads.
     #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
-    fn release(&self, n: Arg<'_>) -> PyResult<()> {
+    fn release(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
+        // The core checks the limit in the compare-and-swap that adds the permits: two racing
+        // releases cannot both pass a check made here first.
         let semaphore = self.0.get()?;
-        let n = permits(n)?;
-        if n.get() > MAX_VALUE - semaphore.value() {
-            return Err(PyOverflowError::new_err("semaphore value is too large"));
-        }
-        semaphore.release(n);
-        Ok(())
+        semaphore.try_release(permits(n)?).or_raise(py)
     }
 
     /// Take a permit, waiting forever.
@@ -83,8 +78,8 @@ impl Semaphore {
 
     /// Give one permit back.
     #[pyo3(signature = (*_exc_info))]
-    fn __exit__(&self, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
-        self.release(Arg::Missing)
+    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.release(py, Arg::Missing)
     }
 
     /// The number of permits available now (the stdlib's private attribute).
@@ -125,9 +120,9 @@ impl BoundedSemaphore {
     }
 
     #[pyo3(signature = (value = Arg::Missing))]
-    fn __init__(&self, value: Arg<'_>) -> PyResult<()> {
-        self.0
-            .set(threadkit::BoundedSemaphore::new(initial_value(value)?))
+    fn __init__(&self, py: Python<'_>, value: Arg<'_>) -> PyResult<()> {
+        let semaphore = threadkit::BoundedSemaphore::try_new(initial_value(value)?).or_raise(py)?;
+        self.0.set(semaphore)
     }
 
     /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
@@ -194,7 +189,7 @@ impl BoundedSemaphore {
     }
 }
 
-/// The constructors' `value` (default 1) as the stdlib reads it.
+/// The constructors' `value` (default 1) as the stdlib reads it; the core checks the maximum.
 fn initial_value(value: Arg<'_>) -> PyResult<usize> {
     let Arg::Given(value) = value else {
         return Ok(1);
@@ -204,13 +199,7 @@ fn initial_value(value: Arg<'_>) -> PyResult<usize> {
             "semaphore initial value must be >= 0",
         ));
     }
-    let value: usize = value.extract()?;
-    if value > MAX_VALUE {
-        return Err(PyOverflowError::new_err(
-            "semaphore initial value is too large",
-        ));
-    }
-    Ok(value)
+    value.extract()
 }
 
 /// `release`'s `n` (default 1) as the stdlib reads it.

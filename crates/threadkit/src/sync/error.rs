@@ -49,6 +49,47 @@ impl fmt::Display for ReleaseError {
 
 impl Error for ReleaseError {}
 
+/// A semaphore's value would exceed [`Semaphore::MAX_VALUE`](crate::Semaphore::MAX_VALUE)
+/// (`usize::MAX / 2`).
+///
+/// CPython's semaphores count with unbounded integers and never fail this way; the Python
+/// bindings raise `OverflowError` with this message.
+///
+/// # Examples
+///
+/// ```
+/// use std::num::NonZeroUsize;
+/// use threadkit::{Semaphore, SemaphoreOverflowError};
+///
+/// let error = Semaphore::try_new(usize::MAX).unwrap_err();
+/// assert_eq!(error, SemaphoreOverflowError::Initial);
+/// assert_eq!(error.to_string(), "semaphore initial value is too large");
+///
+/// let full = Semaphore::new(Semaphore::MAX_VALUE);
+/// let error = full.try_release(NonZeroUsize::MIN).unwrap_err();
+/// assert_eq!(error, SemaphoreOverflowError::Release);
+/// assert_eq!(error.to_string(), "semaphore value is too large");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SemaphoreOverflowError {
+    /// From `try_new`: the initial value is too large.
+    Initial,
+    /// From `try_release`: the released permits would take the value past the maximum.
+    Release,
+}
+
+impl fmt::Display for SemaphoreOverflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SemaphoreOverflowError::Initial => "semaphore initial value is too large",
+            SemaphoreOverflowError::Release => "semaphore value is too large",
+        })
+    }
+}
+
+impl Error for SemaphoreOverflowError {}
+
 /// A [`Condition`](crate::Condition) was waited on or notified by a thread that does not hold its
 /// lock.
 ///

@@ -22,7 +22,7 @@ mod semaphore;
 
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard, ConditionLock};
-pub use error::{BrokenBarrierError, NotOwnedError, ReleaseError};
+pub use error::{BrokenBarrierError, NotOwnedError, ReleaseError, SemaphoreOverflowError};
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
 pub use rlock::{RLock, RLockGuard, RLockState};

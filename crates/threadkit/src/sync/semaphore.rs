@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, FilterOp, ParkResult, SpinWait};
-use crate::sync::ReleaseError;
+use crate::sync::{ReleaseError, SemaphoreOverflowError};
 use crate::timeout;
 
 /// Set while threads may be parked waiting for a permit.
@@ -31,21 +31,17 @@ struct Core {
 }
 
 impl Core {
-    #[cfg(not(threadkit_loom))]
-    const fn new(value: usize, limit: usize) -> Self {
-        assert!(value <= MAX_VALUE, "semaphore value too large");
-        Core {
-            state: AtomicUsize::new(value * PERMIT),
-            limit,
-        }
-    }
-
-    #[cfg(threadkit_loom)]
-    fn new(value: usize, limit: usize) -> Self {
-        assert!(value <= MAX_VALUE, "semaphore value too large");
-        Core {
-            state: AtomicUsize::new(value * PERMIT),
-            limit,
+    crate::loom::const_fn! {
+        /// A core holding `value` permits that releases may raise up to `limit`; `None` if
+        /// `value` exceeds [`MAX_VALUE`].
+        const fn new(value: usize, limit: usize) -> Option<Self> {
+            if value > MAX_VALUE {
+                return None;
+            }
+            Some(Core {
+                state: AtomicUsize::new(value * PERMIT),
+                limit,
+            })
         }
     }
 
@@ -136,14 +132,14 @@ impl Core {
 
     /// Adds `n` permits unless that would exceed `limit`, then wakes up to `n` parked threads.
     #[inline]
-    fn release(&self, n: NonZeroUsize) -> Result<(), ReleaseError> {
+    fn release(&self, n: NonZeroUsize) -> Result<(), LimitExceeded> {
         let n = n.get();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             // `value <= limit` always holds, so this cannot underflow; and the new value is at
             // most `limit <= MAX_VALUE`, so the addition cannot overflow.
             if n > self.limit - state / PERMIT {
-                return Err(ReleaseError::TooManyReleases);
+                return Err(LimitExceeded);
             }
             match self.state.compare_exchange_weak(
                 state,
@@ -182,59 +178,80 @@ impl Core {
     }
 }
 
+/// A release would have raised the value above the core's `limit`; nothing changed.
+struct LimitExceeded;
+
 /// Writes the methods that [`Semaphore`] and [`BoundedSemaphore`] share, once for both:
 /// construction, acquiring, the value and the permit guards. `limit($value) = …` is the largest
 /// value a release may reach.
 macro_rules! shared_methods {
     ($ty:ident, limit($value:ident) = $limit:expr) => {
         impl $ty {
-            #[doc = concat!("Creates a `", stringify!($ty), "` holding `value` permits.")]
-            ///
-            #[doc = concat!("Python: `threading.", stringify!($ty), "(value)`; [`Default`] is")]
-            /// Python's `value=1`.
-            ///
-            /// # Panics
-            ///
-            /// If `value` exceeds `usize::MAX / 2`.
-            ///
-            /// # Examples
+            /// The largest value a semaphore can hold: `usize::MAX / 2`. Neither the initial
+            /// value nor a release may go beyond it.
             ///
             /// ```
             #[doc = concat!("use threadkit::", stringify!($ty), ";")]
             ///
-            /// // `const`: usable in a static.
-            #[doc = concat!("static POOL: ", stringify!($ty), " = ", stringify!($ty), "::new(3);")]
-            /// assert_eq!(POOL.value(), 3);
-            #[doc = concat!("assert_eq!(", stringify!($ty), "::default().value(), 1);")]
+            #[doc = concat!("assert_eq!(", stringify!($ty), "::MAX_VALUE, usize::MAX / 2);")]
             /// ```
-            #[cfg(not(threadkit_loom))]
-            pub const fn new($value: usize) -> Self {
-                $ty {
-                    core: Core::new($value, $limit),
+            pub const MAX_VALUE: usize = MAX_VALUE;
+
+            crate::loom::const_fn! {
+                #[doc = concat!("Creates a `", stringify!($ty), "` holding `value` permits.")]
+                ///
+                #[doc = concat!("Python: `threading.", stringify!($ty), "(value)`; [`Default`] is")]
+                /// Python's `value=1`.
+                ///
+                /// # Panics
+                ///
+                #[doc = concat!("If `value` exceeds [`", stringify!($ty), "::MAX_VALUE`];")]
+                #[doc = concat!("[`try_new`](", stringify!($ty), "::try_new) returns an error instead.")]
+                ///
+                /// # Examples
+                ///
+                /// ```
+                #[doc = concat!("use threadkit::", stringify!($ty), ";")]
+                ///
+                /// // `const`: usable in a static.
+                #[doc = concat!("static POOL: ", stringify!($ty), " = ", stringify!($ty), "::new(3);")]
+                /// assert_eq!(POOL.value(), 3);
+                #[doc = concat!("assert_eq!(", stringify!($ty), "::default().value(), 1);")]
+                /// ```
+                pub const fn new($value: usize) -> Self {
+                    match Core::new($value, $limit) {
+                        Some(core) => $ty { core },
+                        None => panic!("semaphore initial value exceeds usize::MAX / 2"),
+                    }
                 }
             }
 
-            #[doc = concat!("Creates a `", stringify!($ty), "` holding `value` permits.")]
-            ///
-            #[doc = concat!("Python: `threading.", stringify!($ty), "(value)`; [`Default`] is")]
-            /// Python's `value=1`.
-            ///
-            /// # Panics
-            ///
-            /// If `value` exceeds `usize::MAX / 2`.
-            ///
-            /// # Examples
-            ///
-            /// ```
-            #[doc = concat!("use threadkit::", stringify!($ty), ";")]
-            ///
-            #[doc = concat!("let pool = ", stringify!($ty), "::new(3);")]
-            /// assert_eq!(pool.value(), 3);
-            /// ```
-            #[cfg(threadkit_loom)]
-            pub fn new($value: usize) -> Self {
-                $ty {
-                    core: Core::new($value, $limit),
+            crate::loom::const_fn! {
+                #[doc = concat!("Creates a `", stringify!($ty), "` holding `value` permits, or fails if")]
+                #[doc = concat!("`value` exceeds [`", stringify!($ty), "::MAX_VALUE`].")]
+                ///
+                #[doc = concat!("Python: `threading.", stringify!($ty), "(value)`.")]
+                ///
+                /// # Errors
+                ///
+                /// [`SemaphoreOverflowError::Initial`] if `value` is too large.
+                ///
+                /// # Examples
+                ///
+                /// ```
+                #[doc = concat!("use threadkit::{", stringify!($ty), ", SemaphoreOverflowError};")]
+                ///
+                #[doc = concat!("let semaphore = ", stringify!($ty), "::try_new(2).unwrap();")]
+                /// assert_eq!(semaphore.value(), 2);
+                #[doc = concat!("let too_many = ", stringify!($ty), "::MAX_VALUE + 1;")]
+                #[doc = concat!("let error = ", stringify!($ty), "::try_new(too_many).unwrap_err();")]
+                /// assert_eq!(error, SemaphoreOverflowError::Initial);
+                /// ```
+                pub const fn try_new($value: usize) -> Result<Self, SemaphoreOverflowError> {
+                    match Core::new($value, $limit) {
+                        Some(core) => Ok($ty { core }),
+                        None => Err(SemaphoreOverflowError::Initial),
+                    }
                 }
             }
 
@@ -387,7 +404,9 @@ macro_rules! shared_methods {
 ///   happen, and the Python bindings raise it while converting the argument. Pass
 ///   [`NonZeroUsize::MIN`] for Python's default of one.
 /// - The value is a `usize`, so a negative initial value (CPython's `ValueError`) cannot be
-///   expressed; values above `usize::MAX / 2` panic (see [`new`](Semaphore::new)).
+///   expressed; it is at most [`MAX_VALUE`](Semaphore::MAX_VALUE) (`usize::MAX / 2`): beyond it
+///   [`new`](Semaphore::new) and [`release`](Semaphore::release) panic, and
+///   [`try_new`](Semaphore::try_new) and [`try_release`](Semaphore::try_release) fail.
 /// - Waiters are woken in FIFO order, but a running thread may take a released permit first; a
 ///   woken thread that finds none waits again, as in CPython.
 ///
@@ -445,12 +464,43 @@ impl Semaphore {
     ///
     /// # Panics
     ///
-    /// If the value would exceed `usize::MAX / 2`; the value is then unchanged.
+    /// If the value would exceed [`Semaphore::MAX_VALUE`]; the value is then unchanged.
+    /// [`try_release`](Semaphore::try_release) returns an error instead.
     #[inline]
     pub fn release(&self, n: NonZeroUsize) {
-        if self.core.release(n).is_err() {
+        if self.try_release(n).is_err() {
             overflow();
         }
+    }
+
+    /// Gives back `n` permits and wakes up to `n` waiting threads, unless that would raise the
+    /// value above [`Semaphore::MAX_VALUE`].
+    ///
+    /// Python: `semaphore.release(n)`. The check and the increment are one compare-and-swap, so
+    /// two racing releases can never both pass the check and overshoot together.
+    ///
+    /// # Errors
+    ///
+    /// [`SemaphoreOverflowError::Release`] if the value would exceed the maximum; the value is
+    /// then unchanged and nobody is woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use threadkit::{Semaphore, SemaphoreOverflowError};
+    ///
+    /// let semaphore = Semaphore::new(Semaphore::MAX_VALUE - 1);
+    /// assert_eq!(semaphore.try_release(NonZeroUsize::MIN), Ok(()));
+    /// let error = semaphore.try_release(NonZeroUsize::MIN).unwrap_err();
+    /// assert_eq!(error, SemaphoreOverflowError::Release);
+    /// assert_eq!(semaphore.value(), Semaphore::MAX_VALUE);
+    /// ```
+    #[inline]
+    pub fn try_release(&self, n: NonZeroUsize) -> Result<(), SemaphoreOverflowError> {
+        self.core
+            .release(n)
+            .map_err(|LimitExceeded| SemaphoreOverflowError::Release)
     }
 }
 
@@ -546,7 +596,9 @@ impl BoundedSemaphore {
     /// ```
     #[inline]
     pub fn release(&self, n: NonZeroUsize) -> Result<(), ReleaseError> {
-        self.core.release(n)
+        self.core
+            .release(n)
+            .map_err(|LimitExceeded| ReleaseError::TooManyReleases)
     }
 
     /// The value the semaphore was created with, which releases may not exceed.
