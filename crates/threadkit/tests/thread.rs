@@ -322,10 +322,7 @@ fn main_thread_is_main_thread() {
         assert!(enumerate().contains(&main));
         assert_eq!(
             main.to_string(),
-            format!(
-                "<_MainThread(MainThread, started {})>",
-                main.ident().unwrap()
-            )
+            format!("<Thread(MainThread, started {})>", main.ident().unwrap())
         );
     });
 }
@@ -638,6 +635,59 @@ fn stack_size_is_validated_and_used() {
             .start(|| {})
             .unwrap();
         assert_eq!(small.join(None), Ok(true));
+    });
+}
+
+/// The calling thread's stack size as the C library reports it.
+#[cfg(target_os = "linux")]
+fn own_stack_size() -> usize {
+    // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is read, and destroyed once.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        assert_eq!(libc::pthread_getattr_np(libc::pthread_self(), &mut attr), 0);
+        let mut size = 0;
+        assert_eq!(libc::pthread_attr_getstacksize(&attr, &mut size), 0);
+        libc::pthread_attr_destroy(&mut attr);
+        size
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_global_stack_size_is_read_when_the_thread_starts_not_when_it_is_built() {
+    within(|| {
+        const LARGE: usize = 8 << 20;
+        const SMALL: usize = 256 << 10;
+        let previous = thread::set_stack_size(0).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let grows = {
+            let tx = tx.clone();
+            Thread::new(move || tx.send(own_stack_size()).unwrap())
+        };
+        thread::set_stack_size(LARGE).unwrap();
+        let shrinks = Thread::new(move || tx.send(own_stack_size()).unwrap());
+        grows.start().unwrap();
+        let grown = rx.recv().unwrap();
+        thread::set_stack_size(SMALL).unwrap();
+        shrinks.start().unwrap();
+        let shrunk = rx.recv().unwrap();
+        thread::set_stack_size(previous).unwrap();
+        assert!(
+            grown >= LARGE,
+            "built at 0, started at 8 MiB: {grown} bytes"
+        );
+        assert!(
+            shrunk < LARGE,
+            "built at 8 MiB, started at 256 KiB: {shrunk} bytes"
+        );
+        // An explicit size wins over the global one.
+        let explicit = Thread::builder()
+            .stack_size(LARGE)
+            .start(|| assert!(own_stack_size() >= LARGE))
+            .unwrap();
+        assert_eq!(explicit.join(None), Ok(true));
+        assert_eq!(grows.join(None), Ok(true));
+        assert_eq!(shrinks.join(None), Ok(true));
     });
 }
 

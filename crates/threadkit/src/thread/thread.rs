@@ -1,5 +1,15 @@
-//! [`Thread`]: a named, daemon-aware thread of control, like `threading.Thread`.
+//! [`Thread`]: a named, daemon-aware thread of control, like `threading.Thread`; and the table
+//! of live threads and each OS thread's own handle, which a thread joins as it starts and leaves
+//! as it finishes.
+//!
+//! The table holds every started threadkit thread until it finishes, the main thread, and a dummy
+//! entry for each other thread that asked for its handle; `registry.rs` hands out the main and
+//! dummy handles and reads the table. A dummy entry leaves the table when its OS thread exits (a
+//! thread-local destructor). The table is not on any hot path: the current handle is a
+//! thread-local.
 
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::panic::{self, AssertUnwindSafe};
@@ -8,10 +18,12 @@ use std::time::Duration;
 
 use crate::loom::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
+#[cfg(doc)]
+use crate::thread::Builder;
 use crate::thread::error::{JoinError, SetDaemonError, StartError};
 #[cfg(doc)]
 use crate::thread::{current_thread, enumerate, main_thread};
-use crate::thread::{excepthook, local, registry, stack_size};
+use crate::thread::{excepthook, ident, local};
 use crate::timeout;
 
 /// Created, `start` not called yet.
@@ -20,7 +32,7 @@ const NEW: u8 = 0;
 const STARTING: u8 = 1;
 /// The OS thread runs (Python: `_started` is set and the handle is not done).
 const STARTED: u8 = 2;
-/// The target returned or panicked and the thread left the registry.
+/// The target returned or panicked and the thread left the table of live threads.
 const FINISHED: u8 = 3;
 
 /// What a thread is to threadkit.
@@ -34,7 +46,51 @@ pub(crate) enum Kind {
     Dummy,
 }
 
-type Target = Box<dyn FnOnce() + Send + 'static>;
+/// A thread's activity.
+pub(crate) type Target = Box<dyn FnOnce() + Send + 'static>;
+
+/// Every live thread by ident, in the order their idents were handed out.
+static LIVE: Mutex<BTreeMap<u64, Thread>> = Mutex::new(BTreeMap::new());
+
+thread_local! {
+    /// This OS thread's handle; dropping it (at thread exit) retires a dummy entry.
+    static CURRENT: OnceCell<Current> = const { OnceCell::new() };
+}
+
+/// The thread-local owner of the current thread's handle.
+struct Current(Thread);
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        if self.0.kind() == Kind::Dummy {
+            if let Some(ident) = self.0.ident() {
+                unregister(ident);
+            }
+            self.0.set_state(FINISHED);
+        }
+    }
+}
+
+/// The table of live threads.
+pub(crate) fn live_threads() -> MutexGuard<'static, BTreeMap<u64, Thread>> {
+    // Map operations cannot leave the map half-updated, so a poisoned lock is still consistent.
+    lock(&LIVE)
+}
+
+fn unregister(ident: u64) {
+    let removed = live_threads().remove(&ident);
+    // Drop the handle outside the lock: it may be the last one, and dropping a target may run
+    // arbitrary code.
+    drop(removed);
+}
+
+/// The calling OS thread's handle, made by `init` (and kept) if it has none yet; `None` while the
+/// thread is tearing down its thread-locals.
+pub(crate) fn current_or_init(init: impl FnOnce() -> Thread) -> Option<Thread> {
+    CURRENT
+        .try_with(|current| current.get_or_init(|| Current(init())).0.clone())
+        .ok()
+}
 
 pub(crate) struct Inner {
     kind: Kind,
@@ -46,6 +102,7 @@ pub(crate) struct Inner {
     native_id: AtomicU64,
     name: Mutex<String>,
     target: Mutex<Option<Target>>,
+    /// The builder's explicit stack size; otherwise [`ident::stack_size`] is read at start.
     stack_size: Option<usize>,
 }
 
@@ -126,121 +183,14 @@ pub struct Thread {
     pub(crate) inner: Arc<Inner>,
 }
 
-/// Configures a [`Thread`] before it is created: its name, daemon flag and stack size.
-///
-/// Python: the keyword arguments of `threading.Thread(name=..., daemon=...)`.
-///
-/// # Examples
-///
-/// ```
-/// use threadkit::thread::{self, Thread};
-///
-/// let worker = Thread::builder()
-///     .name("worker")
-///     .daemon(true)
-///     .start(|| assert_eq!(thread::current_thread().name(), "worker"))
-///     .unwrap();
-/// assert!(worker.daemon());
-/// assert!(worker.join(None).unwrap());
-/// ```
-#[derive(Debug, Default, Clone)]
-#[must_use = "a builder does nothing until `build` or `start` is called"]
-pub struct Builder {
-    name: Option<String>,
-    daemon: Option<bool>,
-    stack_size: Option<usize>,
-}
-
-impl Builder {
-    /// A builder with Python's defaults: name `Thread-N`, daemon flag of the creating thread.
-    ///
-    /// ```
-    /// use threadkit::thread::Builder;
-    ///
-    /// let worker = Builder::new().build(|| {});
-    /// assert!(worker.name().starts_with("Thread-"));
-    /// assert!(!worker.daemon()); // like the main thread that created it
-    /// ```
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Names the thread; an empty name means the default `Thread-N`, as in Python.
-    ///
-    /// ```
-    /// use threadkit::thread::{self, Thread};
-    ///
-    /// let worker = Thread::builder()
-    ///     .name("loader")
-    ///     .start(|| assert_eq!(thread::current_thread().name(), "loader"))
-    ///     .unwrap();
-    /// worker.join(None).unwrap();
-    /// assert!(Thread::builder().name("").build(|| {}).name().starts_with("Thread-"));
-    /// ```
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Makes the thread a daemon (`true`) or not, instead of inheriting the creating thread's flag.
-    ///
-    /// ```
-    /// use threadkit::thread::{self, Thread};
-    ///
-    /// let worker = Thread::builder()
-    ///     .daemon(true)
-    ///     .start(|| {
-    ///         // Threads inherit the daemon flag of the thread that creates them.
-    ///         assert!(Thread::new(|| {}).daemon());
-    ///         assert!(thread::current_thread().daemon());
-    ///     })
-    ///     .unwrap();
-    /// worker.join(None).unwrap();
-    /// ```
-    pub fn daemon(mut self, daemon: bool) -> Self {
-        self.daemon = Some(daemon);
-        self
-    }
-
-    /// The stack size of the OS thread, in bytes (Python: `threading.stack_size(size)` before
-    /// creating the thread). Defaults to [`stack_size()`](crate::thread::stack_size) as it is when
-    /// the thread starts, and to std's default when that is 0.
-    ///
-    /// ```
-    /// use threadkit::thread::Thread;
-    ///
-    /// let worker = Thread::builder()
-    ///     .stack_size(4 << 20)
-    ///     .start(|| {
-    ///         let deep = [0u8; 1 << 20]; // fits in a 4 MiB stack
-    ///         std::hint::black_box(&deep);
-    ///     })
-    ///     .unwrap();
-    /// assert!(worker.join(None).unwrap());
-    /// ```
-    pub fn stack_size(mut self, size: usize) -> Self {
-        self.stack_size = Some(size);
-        self
-    }
-
-    /// Creates the thread without starting it.
-    ///
-    /// ```
-    /// use threadkit::thread::Thread;
-    ///
-    /// let worker = Thread::builder().name("later").build(|| {});
-    /// assert!(!worker.is_alive() && worker.ident().is_none()); // not started yet
-    /// worker.start().unwrap();
-    /// worker.join(None).unwrap();
-    /// ```
-    pub fn build(self, target: impl FnOnce() + Send + 'static) -> Thread {
-        let name = match self.name {
-            Some(name) if !name.is_empty() => name,
-            _ => registry::new_name("Thread"),
-        };
-        let daemon = self
-            .daemon
-            .unwrap_or_else(|| registry::current_thread().daemon());
+impl Thread {
+    /// A new, unstarted thread that will run `target` (see [`Builder::build`]).
+    pub(crate) fn unstarted(
+        name: String,
+        daemon: bool,
+        stack_size: Option<usize>,
+        target: Target,
+    ) -> Thread {
         Thread {
             inner: Arc::new(Inner {
                 kind: Kind::Regular,
@@ -249,76 +199,10 @@ impl Builder {
                 ident: AtomicU64::new(0),
                 native_id: AtomicU64::new(0),
                 name: Mutex::new(name),
-                target: Mutex::new(Some(Box::new(target))),
-                stack_size: self
-                    .stack_size
-                    .or_else(|| Some(stack_size()).filter(|&size| size != 0)),
+                target: Mutex::new(Some(target)),
+                stack_size,
             }),
         }
-    }
-
-    /// Creates the thread and starts it.
-    ///
-    /// # Errors
-    ///
-    /// [`StartError::Spawn`] if the operating system cannot create a thread.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::mpsc;
-    /// use threadkit::thread::Thread;
-    ///
-    /// let (tx, rx) = mpsc::channel();
-    /// let worker = Thread::builder()
-    ///     .name("sender")
-    ///     .start(move || tx.send(6 * 7).unwrap())
-    ///     .unwrap();
-    /// assert!(worker.ident().is_some()); // running already
-    /// assert_eq!(rx.recv().unwrap(), 42);
-    /// worker.join(None).unwrap();
-    /// ```
-    pub fn start(self, target: impl FnOnce() + Send + 'static) -> Result<Thread, StartError> {
-        let thread = self.build(target);
-        thread.start()?;
-        Ok(thread)
-    }
-}
-
-impl Thread {
-    /// Creates a thread that will run `target`, with the default name and daemon flag; call
-    /// [`start`](Thread::start) to run it.
-    ///
-    /// Python: `threading.Thread(target=target)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::mpsc;
-    /// use threadkit::thread::Thread;
-    ///
-    /// let (tx, rx) = mpsc::channel();
-    /// let worker = Thread::new(move || tx.send("done").unwrap());
-    /// assert!(worker.name().starts_with("Thread-"));
-    /// worker.start().unwrap();
-    /// assert_eq!(rx.recv().unwrap(), "done");
-    /// worker.join(None).unwrap();
-    /// ```
-    pub fn new(target: impl FnOnce() + Send + 'static) -> Thread {
-        Builder::new().build(target)
-    }
-
-    /// A [`Builder`] to set the name, daemon flag or stack size.
-    ///
-    /// ```
-    /// use threadkit::thread::Thread;
-    ///
-    /// let worker = Thread::builder().name("built").daemon(true).build(|| {});
-    /// assert_eq!(worker.name(), "built");
-    /// assert!(worker.daemon());
-    /// ```
-    pub fn builder() -> Builder {
-        Builder::new()
     }
 
     /// The handle of a thread threadkit did not create: the main thread or a dummy.
@@ -345,6 +229,12 @@ impl Thread {
 
     pub(crate) fn kind(&self) -> Kind {
         self.inner.kind
+    }
+
+    /// Enters a started or foreign thread in the table of live threads.
+    pub(crate) fn register(&self) {
+        let ident = self.inner.ident.load(Ordering::Relaxed);
+        live_threads().insert(ident, self.clone());
     }
 
     /// Starts the thread and returns once it runs: its [`ident`](Thread::ident) and
@@ -388,21 +278,22 @@ impl Thread {
             return Err(StartError::AlreadyStarted);
         }
         excepthook::install_panic_filter();
-        let ident = registry::new_ident();
+        let ident = ident::new_ident();
         inner.ident.store(ident, Ordering::Relaxed);
-        registry::insert(ident, self.clone());
+        self.register();
         let mut builder = std::thread::Builder::new();
         let name = self.name();
         if !name.contains('\0') {
             builder = builder.name(name);
         }
-        let global = Some(stack_size()).filter(|&size| size != 0);
+        // The global setting as it is now, when the thread starts, not when it was built.
+        let global = Some(ident::stack_size()).filter(|&size| size != 0);
         if let Some(size) = inner.stack_size.or(global) {
             builder = builder.stack_size(size);
         }
         let child = self.clone();
         if let Err(error) = builder.spawn(move || child.bootstrap(ident)) {
-            registry::remove(ident);
+            unregister(ident);
             inner.ident.store(0, Ordering::Relaxed);
             inner.state.store(NEW, Ordering::Relaxed);
             return Err(StartError::Spawn(error));
@@ -415,10 +306,11 @@ impl Thread {
     /// The body of every thread threadkit starts.
     fn bootstrap(self, ident: u64) {
         let inner = &self.inner;
-        registry::adopt(&self, ident);
+        ident::adopt(ident);
+        let _ = CURRENT.try_with(|current| current.set(Current(self.clone())));
         inner
             .native_id
-            .store(registry::get_native_id(), Ordering::Relaxed);
+            .store(ident::get_native_id(), Ordering::Relaxed);
         self.set_state(STARTED);
         let target = lock(&inner.target).take();
         if let Some(target) = target
@@ -428,7 +320,7 @@ impl Thread {
         }
         // Values of `Local`s die with their thread, before `join` returns.
         let _ = panic::catch_unwind(AssertUnwindSafe(local::clear_current_thread));
-        registry::remove(ident);
+        unregister(ident);
         self.set_state(FINISHED);
     }
 
@@ -498,7 +390,7 @@ impl Thread {
         if self.inner.state.load(Ordering::Acquire) < STARTING {
             return Err(JoinError::NotStarted);
         }
-        if *self == registry::current_thread() {
+        if self.inner.ident.load(Ordering::Relaxed) == ident::get_ident() {
             return Err(JoinError::CurrentThread);
         }
         Ok(self.wait_for(FINISHED, timeout))
@@ -659,11 +551,6 @@ impl Thread {
         }
     }
 
-    /// Marks a dummy thread finished when its OS thread exits.
-    pub(crate) fn finish_foreign(&self) {
-        self.set_state(FINISHED);
-    }
-
     /// `initial`, `started` or `stopped`, as in Python's `repr`.
     fn status(&self) -> &'static str {
         match self.inner.state.load(Ordering::Acquire) {
@@ -706,14 +593,11 @@ impl fmt::Debug for Thread {
 }
 
 impl fmt::Display for Thread {
-    /// Python's `repr(thread)`: `<Thread(Thread-1, started daemon 7)>`.
+    /// The shape of Python's `repr(thread)`: `<Thread(Thread-1, started daemon 7)>`. Unlike
+    /// CPython, the main and dummy threads show as `Thread` too, not as the private classes
+    /// `_MainThread` and `_DummyThread`: their names (`MainThread`, `Dummy-N`) tell them apart.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let class = match self.inner.kind {
-            Kind::Regular => "Thread",
-            Kind::Main => "_MainThread",
-            Kind::Dummy => "_DummyThread",
-        };
-        write!(f, "<{class}({}, {}", self.name(), self.status())?;
+        write!(f, "<Thread({}, {}", self.name(), self.status())?;
         if self.daemon() {
             f.write_str(" daemon")?;
         }
