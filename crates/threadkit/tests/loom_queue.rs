@@ -88,3 +88,41 @@ fn simple_queue_put_wakes_a_blocked_getter() {
         assert!(queue.empty());
     });
 }
+
+#[test]
+fn two_blocked_getters_are_both_woken_by_two_puts() {
+    // A notifier takes the thread it unparks off the wait list's count: a second put must still
+    // find, and wake, the second getter, whether or not the first one has run again yet.
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(0));
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let queue = Arc::clone(&queue);
+                thread::spawn(move || queue.get(None).unwrap())
+            })
+            .collect();
+        queue.put(1, None).unwrap();
+        queue.put(2, None).unwrap();
+        let mut got: Vec<u8> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
+#[test]
+fn simple_queue_two_blocked_getters_are_both_woken() {
+    loom::model(|| {
+        let queue = Arc::new(threadkit::SimpleQueue::new());
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let queue = Arc::clone(&queue);
+                thread::spawn(move || queue.get(None).unwrap())
+            })
+            .collect();
+        queue.put(1u8);
+        queue.put(2);
+        let mut got: Vec<u8> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}
