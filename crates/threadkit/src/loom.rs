@@ -42,6 +42,15 @@ macro_rules! const_fn {
 
 pub(crate) use const_fn;
 
+/// Stands in, under loom, for a `SeqCst` operation inside a dependency that loom cannot see (the
+/// compare-exchange that publishes an item in `crossbeam_queue::SegQueue`): a `SeqCst` fence in the
+/// model, nothing in normal builds, where the dependency's own operation orders the real program.
+#[inline]
+pub(crate) fn dependency_seq_cst() {
+    #[cfg(threadkit_loom)]
+    ::loom::sync::atomic::fence(::loom::sync::atomic::Ordering::SeqCst);
+}
+
 /// Plain data structures that are never held across a wait (a condition's waiter list): std's
 /// normally, loom's under the model so that loom sees every access.
 pub(crate) mod sync {

@@ -14,6 +14,9 @@
 //! | `error.rs`    | [`PutError`], [`GetError`], [`Empty`], [`TaskDoneError`] | `Full`, `Empty`, `ShutDown`, `ValueError` |
 //! | `waiters.rs`  | (internal) wait lists and deadlines       | the `Condition`s in `queue.py`  |
 //!
+//! Where the time goes, and the design that would bring `Queue` to a channel's speed: `README.md`
+//! beside this file.
+//!
 //! # Examples
 //!
 //! ```

@@ -7,7 +7,6 @@ use crossbeam_queue::SegQueue;
 
 use super::error::Empty;
 use super::waiters::{Patience, WaitList};
-use crate::loom::atomic::{Ordering, fence};
 use crate::park::{ParkResult, SpinWait};
 
 /// An unbounded first-in, first-out queue, mirroring Python's `queue.SimpleQueue`.
@@ -27,9 +26,9 @@ use crate::park::{ParkResult, SpinWait};
 /// # Memory ordering
 ///
 /// Everything a thread wrote before `put` is visible to the thread that `get`s the item (the
-/// `SegQueue`'s release/acquire). A `put` issues a `SeqCst` fence before it checks for parked
-/// getters; a getter about to park publishes itself and fences before it looks at the items
-/// again, so one of the two always sees the other.
+/// `SegQueue`'s release/acquire). A `put` publishes the item with the `SegQueue`'s `SeqCst`
+/// compare-exchange before it checks for parked getters; a getter about to park publishes itself
+/// and fences before it looks at the items again, so one of the two always sees the other.
 ///
 /// # Examples
 ///
@@ -94,9 +93,12 @@ impl<T> SimpleQueue<T> {
     #[inline]
     pub fn put(&self, item: T) {
         self.items.push(item);
-        // Pairs with the fence in `WaitList::prepare`: a getter that registered before this
-        // point is seen here; one that registers later sees the item when it looks again.
-        fence(Ordering::SeqCst);
+        // `SegQueue::push` publishes the item with a `SeqCst` compare-exchange of its tail, which
+        // pairs with the fence in `WaitList::prepare` the way a fence here would: if the load of
+        // the count below misses a getter's registration, that registration comes later in the
+        // single total order, so the getter's look after its fence sees the tail, and the item.
+        // (On x86 the fence was a second `mfence` after a `lock cmpxchg` that already is one.)
+        crate::loom::dependency_seq_cst();
         self.not_empty.notify_one();
     }
 
