@@ -4,24 +4,39 @@
 classes (``queue.Empty``, ``queue.Full`` and, on 3.13+, ``queue.ShutDown``), so existing
 ``except`` clauses keep working.
 
-Two paths serve ``Queue`` and its subclasses:
+The rule: a threadkit queue never drops, duplicates or reorders an item relative to the stdlib,
+whatever a subclass or an instance overrides. Two paths serve ``Queue`` and its subclasses, and
+every method is a native method that asks, first thing, which path its instance is on:
 
-- **Native.** ``Queue``, ``LifoQueue`` and every subclass that keeps their storage hooks run on
-  threadkit's core queue (``threadkit._native.queue.Queue``): ``put`` and ``get`` are native
-  methods that block detached from the interpreter.
-- **Python storage.** A subclass that overrides a storage hook (``_init``, ``_qsize``, ``_put``,
-  ``_get``) — ``PriorityQueue`` itself, whose order is Python's ``<`` on the items — runs the
-  stdlib's algorithm over those hooks, in Python, on threadkit's ``Lock`` and ``Condition``.
-  The hooks are Python code, which the core cannot call while it waits detached; this path also
-  has the stdlib's ``queue``, ``mutex``, ``not_empty``, ``not_full`` and ``all_tasks_done``
-  attributes. The choice is made once per class, when it is defined (``__init_subclass__``).
+- **Native.** ``Queue``, ``LifoQueue`` and every subclass that keeps the methods the stdlib's
+  algorithm calls through ``self`` (the storage hooks ``_init``, ``_qsize``, ``_put``, ``_get``,
+  and ``put`` and ``get``, which ``put_nowait`` and ``get_nowait`` call) run on threadkit's core
+  queue (``threadkit._native.queue.Queue``), blocking detached from the interpreter.
+- **Python.** A class that overrides any of those six (``PriorityQueue`` itself, whose order is
+  Python's ``<``), with or without ``super()``, runs the stdlib's algorithm (``_PythonPath``) in
+  Python on threadkit's ``Lock`` and ``Condition``, calling the hooks exactly where the stdlib
+  does, with the stdlib's state as plain attributes: ``queue``, ``mutex``, ``not_empty``,
+  ``not_full``, ``all_tasks_done``, ``unfinished_tasks``, ``is_shutdown``. The choice is made
+  once per class, when it is defined (``__init_subclass__``): the hooks are Python code, which
+  the core cannot call while it waits detached.
+
+A native queue moves to the Python path, once and for good, the first time a program reads one
+of the stdlib's internals (``queue``, ``mutex``, ``not_empty``, ``not_full``,
+``all_tasks_done``) or sets one of them, one of the six methods (``q._put = ...``),
+``unfinished_tasks`` or ``is_shutdown`` on it. The move carries the items, the unfinished-task
+count and the shutdown state over, and calls running meanwhile finish on one path or the other
+(``crates/threadkit-python/src/queue/queue.rs``); so ``with q.mutex: q.queue.clear()``, waiting
+on ``q.not_empty`` and replacing ``q._put`` work as in the stdlib. Until then the native path
+pays nothing for it: ``unfinished_tasks`` and ``is_shutdown`` are read from the core.
 
 ``SimpleQueue`` is native (lock-free ``put``, safe from ``__del__`` and weakref callbacks).
 
 Differences from CPython:
 
-- On the native path ``maxsize`` must be an integer, and the ``queue``, ``mutex``,
-  ``not_empty``, ``not_full`` and ``all_tasks_done`` attributes do not exist.
+- ``maxsize`` must be an integer.
+- A class's path is decided when it is defined: a hook assigned to the class afterwards
+  (``MyQueue._put = f``) is not seen by queues of a class that took the native path.
+- On the Python path ``is_shutdown`` is an attribute before 3.13 too (``False`` there).
 - A NaN timeout does not wait (the stdlib's ``Queue.get`` spins forever on it).
 """
 
@@ -48,92 +63,121 @@ else:
 
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
-_HOOKS = ("_init", "_qsize", "_put", "_get")
+#: The methods the stdlib's algorithm calls through ``self``: the storage hooks, and ``put`` and
+#: ``get`` (which ``put_nowait`` and ``get_nowait`` call).
+_CALLED_THROUGH_SELF = ("_init", "_qsize", "_put", "_get", "put", "get")
+#: The stdlib's internals that exist only on the Python path: reading one moves a native queue.
+_INTERNALS = frozenset({"queue", "mutex", "not_empty", "not_full", "all_tasks_done"})
+#: The stdlib's plain attributes that a native queue answers from the core, by these methods.
+_NATIVE_READS = {"unfinished_tasks": "_unfinished_tasks"}
+if sys.version_info >= (3, 13):
+    _NATIVE_READS["is_shutdown"] = "_is_shutdown"
+#: Setting one of these on a native queue moves it first, so that the Python path honours it.
+_SET_MOVES = frozenset({*_CALLED_THROUGH_SELF, *_INTERNALS, "unfinished_tasks", "is_shutdown"})
+#: Held while a queue moves to the Python path (rare: once per queue at most).
+_MOVING = Lock()
 
 
-class _PythonStorage:
-    """The queue methods of the Python-storage path, copied into each class that takes it.
+class _PythonPath:
+    """The Python path: the stdlib's ``queue.Queue`` algorithm, over the storage hooks.
 
-    State (all guarded by ``mutex``): the hooks' storage, ``unfinished_tasks`` and
-    ``_shut_down``; three conditions share the lock, as in the stdlib.
+    The native methods of a queue on the Python path call these functions with the queue as
+    ``self`` (the façade registers this class with the glue at import), so a subclass's
+    ``super().put(...)`` lands here too, and ``self._put``, ``self._get``, ``self._qsize``,
+    ``self.put`` and ``self.get`` are called exactly where the stdlib calls them. The state is
+    the stdlib's, as plain attributes of the queue: the hooks' storage (``queue``), ``mutex``,
+    the three conditions that share it, ``unfinished_tasks`` and ``is_shutdown``.
     """
-
-    METHODS = (
-        "qsize",
-        "empty",
-        "full",
-        "put",
-        "put_nowait",
-        "get",
-        "get_nowait",
-        "task_done",
-        "join",
-        "_shutdown",
-        "_is_shutdown",
-    )
 
     @staticmethod
     def start(queue: Any, maxsize: int) -> None:
+        """The stdlib's ``Queue.__init__``, for a queue whose class takes the Python path."""
         queue._init(maxsize)
-        queue.mutex = Lock()
-        queue.not_empty = Condition(queue.mutex)
-        queue.not_full = Condition(queue.mutex)
-        queue.all_tasks_done = Condition(queue.mutex)
+        mutex = Lock()
+        _PythonPath._conditions(queue, mutex)
         queue.unfinished_tasks = 0
-        queue._shut_down = False
+        queue.is_shutdown = False
 
-    def qsize(self: Any) -> int:
+    @staticmethod
+    def move(queue: Any) -> None:
+        """Moves a native queue to the Python path, with its items, unfinished-task count and
+        shutdown state; calls running meanwhile finish on one path or the other, nothing is
+        lost (see ``crates/threadkit-python/src/queue/queue.rs``)."""
+        with _MOVING:
+            if queue._uses_python_path():
+                return
+            mutex = Lock()
+            with mutex:
+                # Published first, held: callers re-routed by the hand-over wait for the rest.
+                _PythonPath._conditions(queue, mutex, publish=object.__setattr__)
+                items, unfinished_tasks, was_shutdown = queue._hand_over()
+                # The class keeps threadkit's own hooks (or it would not be native): the storage
+                # is a deque (FIFO) or a list (LIFO), and `items` is in `get` order.
+                queue._init(queue.maxsize)
+                queue.queue.extend(reversed(items) if queue._lifo else items)
+                queue.unfinished_tasks = unfinished_tasks
+                queue.is_shutdown = was_shutdown
+
+    @staticmethod
+    def _conditions(queue: Any, mutex: Lock, publish: Any = setattr) -> None:
+        publish(queue, "mutex", mutex)
+        publish(queue, "not_empty", Condition(mutex))
+        publish(queue, "not_full", Condition(mutex))
+        publish(queue, "all_tasks_done", Condition(mutex))
+
+    def qsize(self: Any) -> Any:
         with self.mutex:
-            return int(self._qsize())
+            return self._qsize()
 
     def empty(self: Any) -> bool:
         with self.mutex:
             return not self._qsize()
 
-    def full(self: Any) -> bool:
+    def full(self: Any) -> Any:
         with self.mutex:
-            return bool(0 < self.maxsize <= self._qsize())
+            return 0 < self.maxsize <= self._qsize()
 
     def put(self: Any, item: Any, block: bool = True, timeout: float | None = None) -> None:
         with self.not_full:
-            if self._shut_down:
+            if self.is_shutdown:
                 raise _ShutDown
             if self.maxsize > 0:
                 deadline = _deadline(block, timeout)
                 while self._qsize() >= self.maxsize:
                     _wait(self.not_full, deadline, Full)
-                    if self._shut_down:
+                    if self.is_shutdown:
                         raise _ShutDown
             self._put(item)
             self.unfinished_tasks += 1
             self.not_empty.notify()
 
     def put_nowait(self: Any, item: Any) -> None:
-        self.put(item, False)
+        return self.put(item, block=False)  # type: ignore[no-any-return]
 
     def get(self: Any, block: bool = True, timeout: float | None = None) -> Any:
         with self.not_empty:
-            if self._shut_down and not self._qsize():
+            if self.is_shutdown and not self._qsize():
                 raise _ShutDown
             deadline = _deadline(block, timeout)
             while not self._qsize():
                 _wait(self.not_empty, deadline, Empty)
-                if self._shut_down and not self._qsize():
+                if self.is_shutdown and not self._qsize():
                     raise _ShutDown
             item = self._get()
             self.not_full.notify()
             return item
 
     def get_nowait(self: Any) -> Any:
-        return self.get(False)
+        return self.get(block=False)
 
     def task_done(self: Any) -> None:
         with self.all_tasks_done:
-            if self.unfinished_tasks <= 0:
-                raise ValueError("task_done() called too many times")
-            self.unfinished_tasks -= 1
-            if not self.unfinished_tasks:
+            unfinished = self.unfinished_tasks - 1
+            if unfinished <= 0:
+                if unfinished < 0:
+                    raise ValueError("task_done() called too many times")
                 self.all_tasks_done.notify_all()
+            self.unfinished_tasks = unfinished
 
     def join(self: Any) -> None:
         with self.all_tasks_done:
@@ -142,17 +186,25 @@ class _PythonStorage:
 
     def _shutdown(self: Any, immediate: bool = False) -> None:
         with self.mutex:
-            self._shut_down = True
+            self.is_shutdown = True
             if immediate:
                 while self._qsize():
                     self._get()
-                    self.unfinished_tasks = max(0, self.unfinished_tasks - 1)
+                    if self.unfinished_tasks > 0:
+                        self.unfinished_tasks -= 1
                 self.all_tasks_done.notify_all()
             self.not_empty.notify_all()
             self.not_full.notify_all()
 
+    # Read by the native methods only while a move is under way (afterwards the plain
+    # attributes answer): they wait for it.
     def _is_shutdown(self: Any) -> bool:
-        return bool(self._shut_down)
+        with self.mutex:
+            return self.is_shutdown  # type: ignore[no-any-return]
+
+    def _unfinished_tasks(self: Any) -> int:
+        with self.mutex:
+            return self.unfinished_tasks  # type: ignore[no-any-return]
 
 
 def _deadline(block: bool, timeout: float | None) -> float | None:
@@ -182,33 +234,42 @@ def _wait(condition: Condition, deadline: float | None, error: type[Exception]) 
 class Queue(_native.Queue):
     """A FIFO queue with at most ``maxsize`` items (0 or less: unbounded); ``queue.Queue``."""
 
+    #: The order of the core queue (read by the glue at creation).
     _lifo = False
-    #: Whether this class runs the Python-storage path (set by ``__init_subclass__``).
-    _python_storage = False
+    #: Whether instances start on the Python path (read by the glue at creation); decided per
+    #: class by ``__init_subclass__``.
+    _python_path = False
 
     def __class_getitem__(cls, item: Any) -> types.GenericAlias:
         return types.GenericAlias(cls, item)
 
     def __init__(self, maxsize: int = 0) -> None:
         self.maxsize = maxsize
-        if self._python_storage:
-            _PythonStorage.start(self, maxsize)
+        if self._uses_python_path():
+            _PythonPath.start(self, maxsize)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "_lifo" in cls.__dict__:  # threadkit's own LifoQueue: native
+        if "_python_path" in cls.__dict__:  # threadkit's own classes say which path they take
             return
         native = LifoQueue if cls._lifo else Queue
-        if cls._python_storage or all(
-            getattr(cls, hook) is getattr(native, hook) for hook in _HOOKS
-        ):
-            return
-        cls._python_storage = True
-        # Plain attributes in the class shadow the native getters, so instances can set them.
-        cls.unfinished_tasks = 0  # type: ignore[assignment]
-        for name in _PythonStorage.METHODS:
-            if getattr(cls, name) is getattr(native, name):
-                setattr(cls, name, getattr(_PythonStorage, name))
+        cls._python_path = cls._python_path or any(
+            getattr(cls, name) is not getattr(native, name) for name in _CALLED_THROUGH_SELF
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names the instance lacks: on the native path, the stdlib's state.
+        if name in _INTERNALS:
+            _PythonPath.move(self)
+            return object.__getattribute__(self, name)
+        if name in _NATIVE_READS:
+            return getattr(self, _NATIVE_READS[name])()
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SET_MOVES and not self._uses_python_path():
+            _PythonPath.move(self)
+        super().__setattr__(name, value)
 
     if sys.version_info >= (3, 13):
 
@@ -216,11 +277,6 @@ class Queue(_native.Queue):
             """Shut the queue down: puts raise ``ShutDown``, gets do once the queue is empty
             (at once with ``immediate``, which drops the items), and blocked callers wake."""
             self._shutdown(immediate)
-
-        @property
-        def is_shutdown(self) -> bool:
-            """Whether ``shutdown()`` has been called."""
-            return self._is_shutdown()
 
     # The storage hooks, for subclasses that override some and call these.
     def _init(self, maxsize: int) -> None:
@@ -240,6 +296,7 @@ class LifoQueue(Queue):
     """A LIFO queue (a stack) with at most ``maxsize`` items; ``queue.LifoQueue``."""
 
     _lifo = True
+    _python_path = False
 
     def _init(self, maxsize: int) -> None:
         self.queue = []
@@ -257,6 +314,8 @@ class LifoQueue(Queue):
 class PriorityQueue(Queue):
     """A queue that returns the smallest item first (by ``<``); ``queue.PriorityQueue``."""
 
+    _python_path = True  # the order is Python's `<`, which the core cannot call detached
+
     def _init(self, maxsize: int) -> None:
         self.queue = []
 
@@ -268,3 +327,6 @@ class PriorityQueue(Queue):
 
     def _get(self) -> Any:
         return heappop(self.queue)
+
+
+_native.Queue._set_python_path(_PythonPath)

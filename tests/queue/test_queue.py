@@ -31,9 +31,9 @@ def test_module_surface_is_the_stdlib_s() -> None:
 
 def test_paths() -> None:
     """Queue and LifoQueue are native; PriorityQueue and hook-overriding subclasses are not."""
-    assert not tkq.Queue._python_storage
-    assert not tkq.LifoQueue._python_storage
-    assert tkq.PriorityQueue._python_storage
+    assert not tkq.Queue._python_path
+    assert not tkq.LifoQueue._python_path
+    assert tkq.PriorityQueue._python_path
 
     class Plain(tkq.Queue):
         def __init__(self, name: str) -> None:
@@ -44,8 +44,8 @@ def test_paths() -> None:
         def _put(self, item: Any) -> None:
             super()._put(item * 10)
 
-    assert not Plain._python_storage
-    assert Hooked._python_storage
+    assert not Plain._python_path
+    assert Hooked._python_path
     plain = Plain("p")
     assert (plain.name, plain.maxsize) == ("p", 2)
     hooked = Hooked()
@@ -263,7 +263,7 @@ def test_ctrl_c_interrupts_timed_put() -> None:
     assert (code, output) == (0, "blocking\nKeyboardInterrupt\n")
 
 
-def test_ctrl_c_interrupts_python_storage_get() -> None:
+def test_ctrl_c_interrupts_python_path_get() -> None:
     code, output, _ = interrupt_while_blocked(
         """
         import threadkit.queue as tkq

@@ -743,3 +743,28 @@ fn stress_interrupted_waits_lose_and_duplicate_nothing() {
         let _ = interrupts.load(Ordering::Relaxed);
     });
 }
+
+#[test]
+fn hand_over_takes_everything_and_releases_every_caller() {
+    within(|| {
+        let queue = Arc::new(Queue::new(2));
+        queue.put('a', None).unwrap();
+        queue.put('b', None).unwrap();
+        assert_eq!(queue.get(None), Ok('a'));
+        queue.put('c', None).unwrap();
+        // Whether they have parked yet or not, each caller ends the same way.
+        let putter = spawn_with(&queue, |queue| queue.put('d', None));
+        let joiner = spawn_with(&queue, |queue| queue.join());
+        let hand_over = queue.hand_over();
+        assert_eq!(hand_over.items, ['b', 'c']);
+        assert_eq!(hand_over.unfinished_tasks, 3);
+        assert!(!hand_over.was_shutdown);
+        assert_eq!(putter.join().unwrap(), Err(PutError::ShutDown('d')));
+        joiner.join().unwrap();
+        let getter = spawn_with(&queue, |queue| queue.get(None));
+        assert_eq!(getter.join().unwrap(), Err(GetError::ShutDown));
+        assert_eq!(queue.task_done(), Err(TaskDoneError));
+        assert_eq!((queue.qsize(), queue.unfinished_tasks()), (0, 0));
+        assert!(queue.hand_over().was_shutdown);
+    });
+}

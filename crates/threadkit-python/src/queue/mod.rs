@@ -5,10 +5,11 @@
 //! | `queue.rs`        | `Queue` (also `LifoQueue`'s base) | [`threadkit::Queue`], [`threadkit::LifoQueue`] |
 //! | `simple_queue.rs` | `SimpleQueue`                    | [`threadkit::SimpleQueue`]            |
 //!
-//! `PriorityQueue`, and any subclass that overrides the storage hooks (`_init`, `_qsize`, `_put`,
-//! `_get`), run `queue.Queue`'s algorithm in Python over threadkit's `Lock` and `Condition`
-//! (`python/threadkit/queue.py`): their storage is Python code, which the core cannot call while
-//! detached.
+//! `PriorityQueue`, any subclass that overrides the methods the stdlib's algorithm calls through
+//! `self` (`_init`, `_qsize`, `_put`, `_get`, `put`, `get`), and a native queue whose internals a
+//! program touched run `queue.Queue`'s algorithm in Python over threadkit's `Lock` and
+//! `Condition` (`_PythonPath` in `python/threadkit/queue.py`): their storage is Python code,
+//! which the core cannot call while detached. `queue.rs` says how a queue moves there.
 
 #[expect(
     clippy::module_inception,

@@ -1,32 +1,54 @@
-//! `queue.Queue` and `queue.LifoQueue` over [`threadkit::Queue`] and [`threadkit::LifoQueue`].
+//! `queue.Queue` and `queue.LifoQueue` over [`threadkit::Queue`] and [`threadkit::LifoQueue`],
+//! and the switch to the Python path.
+//!
+//! Every method first asks which path the instance is on. On the native path it runs the core
+//! queue; on the Python path it calls the method of the same name of the class the façade
+//! registered (`threadkit.queue._PythonPath`, the stdlib's algorithm over the storage hooks).
+//! An instance is on the Python path from its creation when its class says so (`_python_path`),
+//! or from the moment the façade moves it there (`_hand_over`).
+//!
+//! The move is safe against calls running at the same time, without any cost on the native path:
+//! the flag is set first, then the core queue hands everything over and wakes its blocked
+//! callers ([`threadkit::queue::BlockingQueue::hand_over`]). A call that read the flag before
+//! either ran on the core before the hand-over (its effect is in what was handed over), or gets
+//! an answer only a handed-over queue gives (shut down, no unfinished task, empty); it then sees
+//! the flag and runs again on the Python path, with what is left of its timeout.
 
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
 
-use pyo3::intern;
+use pyo3::call::PyCallArgs;
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple, PyType};
-use threadkit::queue::{GetError, PutError};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::{IntoPyObjectExt, intern};
+use threadkit::queue::{GetError, HandOver, PutError, TaskDoneError};
 
 use crate::blocking;
 use crate::errors::{OrRaise, ToPyErr};
 use crate::timeout::{self, Arg};
 
-/// `threadkit._native.queue.Queue`: the native base of `threadkit.queue.Queue` and `LifoQueue`.
+/// `threadkit._native.queue.Queue`: the native base of `threadkit.queue.Queue` and its
+/// subclasses.
 ///
-/// The order (FIFO or LIFO) is chosen at creation from the class attribute `_lifo`. `__new__`
-/// accepts any arguments, so that subclasses may give `__init__` their own signature; the
-/// façade's `__init__` sets `maxsize`.
+/// The order (FIFO or LIFO) is chosen at creation from the class attribute `_lifo`, and the path
+/// from `_python_path`. `__new__` accepts any arguments, so that subclasses may give `__init__`
+/// their own signature; the façade's `__init__` sets `maxsize`.
 ///
 /// # Differences from CPython
 ///
-/// The `queue`, `mutex`, `not_empty`, `not_full` and `all_tasks_done` attributes do not exist on
-/// the native path (they do for subclasses that override the storage hooks, which run in Python).
+/// On the native path the stdlib's internals (`queue`, `mutex`, the conditions) do not exist;
+/// the façade moves an instance to the Python path when a program touches them.
 #[pyclass(module = "threadkit.queue", name = "Queue", subclass, frozen, weakref)]
 #[derive(Debug)]
 pub(crate) struct Queue {
     inner: Inner,
     /// `maxsize` as the caller gave it (the core takes negatives as 0, unbounded).
     maxsize: AtomicIsize,
+    /// Whether the instance runs on the Python path; once set, never cleared.
+    python: AtomicBool,
 }
 
 /// The core queue, typed by its order.
@@ -46,6 +68,88 @@ macro_rules! with_core {
     };
 }
 
+/// The class whose methods the Python path runs (`threadkit.queue._PythonPath`); the façade
+/// registers it at import.
+static PYTHON_PATH: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// When a call began its detached wait, if it did: what is left of its timeout if it must run
+/// again on the Python path.
+#[derive(Default)]
+struct Waited(OnceLock<Instant>);
+
+impl Waited {
+    /// Marks the start of the wait; returns `timeout`, for the core call.
+    fn start(&self, timeout: Option<Duration>) -> Option<Duration> {
+        self.0.get_or_init(Instant::now);
+        timeout
+    }
+
+    /// The `block` and `timeout` a call runs again with: its own if it never waited, otherwise
+    /// a blocking call for the rest of its timeout.
+    fn rest<'py>(
+        &self,
+        py: Python<'py>,
+        block: Arg<'py>,
+        given: Option<&Bound<'py, PyAny>>,
+        timeout: Option<Duration>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let Some(started) = self.0.get() else {
+            let given = given.map_or_else(|| py.None().into_bound(py), Bound::clone);
+            return Ok((block_or_true(py, block), given));
+        };
+        let rest = timeout.map(|timeout| timeout.saturating_sub(started.elapsed()));
+        Ok((
+            block_or_true(py, Arg::Missing),
+            rest.map(|rest| rest.as_secs_f64()).into_bound_py_any(py)?,
+        ))
+    }
+}
+
+/// `block` as the caller gave it, or `True`, its default.
+fn block_or_true<'py>(py: Python<'py>, block: Arg<'py>) -> Bound<'py, PyAny> {
+    match block {
+        Arg::Missing => PyBool::new(py, true).to_owned().into_any(),
+        Arg::Given(block) => block,
+    }
+}
+
+impl Queue {
+    /// Whether the instance runs on the Python path.
+    #[inline]
+    fn on_python_path(&self) -> bool {
+        self.python.load(Ordering::Acquire)
+    }
+
+    /// `_PythonPath.<name>(*args)`, the queue first in `args`.
+    fn python<'py>(
+        py: Python<'py>,
+        name: &Bound<'py, PyString>,
+        args: impl PyCallArgs<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let path = PYTHON_PATH
+            .get(py)
+            .ok_or_else(|| PyRuntimeError::new_err("threadkit.queue is not initialized"))?;
+        path.bind(py).getattr(name)?.call1(args)
+    }
+
+    /// A read of the core queue, or of the Python path if the instance is there by the time the
+    /// read is done.
+    fn read<'py, T: IntoPyObject<'py>>(
+        queue: &Bound<'py, Self>,
+        name: &Bound<'py, PyString>,
+        read: impl FnOnce(&Self) -> T,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let this = queue.get();
+        if !this.on_python_path() {
+            let value = read(this);
+            if !this.on_python_path() {
+                return value.into_bound_py_any(queue.py());
+            }
+        }
+        Self::python(queue.py(), name, (queue,))
+    }
+}
+
 #[pymethods]
 impl Queue {
     #[new]
@@ -56,11 +160,11 @@ impl Queue {
         _args: &Bound<'_, PyTuple>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let lifo = match cls.getattr(intern!(cls.py(), "_lifo")) {
-            Ok(lifo) => lifo.is_truthy()?,
-            Err(_) => false,
+        let flag = |name| match cls.getattr(name) {
+            Ok(value) => value.is_truthy(),
+            Err(_) => Ok(false),
         };
-        let inner = if lifo {
+        let inner = if flag(intern!(cls.py(), "_lifo"))? {
             Inner::Lifo(threadkit::LifoQueue::new(0))
         } else {
             Inner::Fifo(threadkit::Queue::new(0))
@@ -68,7 +172,35 @@ impl Queue {
         Ok(Queue {
             inner,
             maxsize: AtomicIsize::new(0),
+            python: AtomicBool::new(flag(intern!(cls.py(), "_python_path"))?),
         })
+    }
+
+    /// Registers the class whose methods the Python path runs (`threadkit.queue._PythonPath`).
+    #[staticmethod]
+    fn _set_python_path(py: Python<'_>, path: Bound<'_, PyType>) -> PyResult<()> {
+        PYTHON_PATH
+            .set(py, path.unbind())
+            .map_err(|_| PyRuntimeError::new_err("the Python path is already set"))
+    }
+
+    /// Whether the instance runs on the Python path.
+    fn _uses_python_path(&self) -> bool {
+        self.on_python_path()
+    }
+
+    /// Moves the instance to the Python path: sets it there, then empties the core queue and
+    /// wakes its blocked callers, which run again on the Python path. Returns the items (in
+    /// `get` order), the unfinished-task count and whether it was shut down. The façade calls it
+    /// once, holding the new `mutex`, so that the calls it re-routes wait for it to finish.
+    fn _hand_over<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyList>, usize, bool)> {
+        self.python.store(true, Ordering::Release);
+        let HandOver {
+            items,
+            unfinished_tasks,
+            was_shutdown,
+        } = with_core!(&self.inner, queue => queue.hand_over());
+        Ok((PyList::new(py, items)?, unfinished_tasks, was_shutdown))
     }
 
     /// The bound on the number of items (0 or less: unbounded); it may be changed at any time.
@@ -84,25 +216,41 @@ impl Queue {
         with_core!(&self.inner, queue => queue.set_maxsize(bound));
     }
 
-    /// How many put items still wait for their `task_done()`.
-    #[getter]
-    fn unfinished_tasks(&self) -> usize {
-        with_core!(&self.inner, queue => queue.unfinished_tasks())
+    /// How many put items still wait for their `task_done()` (the façade's `unfinished_tasks`
+    /// on the native path).
+    fn _unfinished_tasks<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::read(
+            slf,
+            intern!(slf.py(), "_unfinished_tasks"),
+            |this| with_core!(&this.inner, queue => queue.unfinished_tasks()),
+        )
     }
 
     /// The approximate size of the queue.
-    fn qsize(&self) -> usize {
-        with_core!(&self.inner, queue => queue.qsize())
+    fn qsize<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::read(
+            slf,
+            intern!(slf.py(), "qsize"),
+            |this| with_core!(&this.inner, queue => queue.qsize()),
+        )
     }
 
     /// Whether the queue is empty (not reliable once other threads use it).
-    fn empty(&self) -> bool {
-        with_core!(&self.inner, queue => queue.empty())
+    fn empty<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::read(
+            slf,
+            intern!(slf.py(), "empty"),
+            |this| with_core!(&this.inner, queue => queue.empty()),
+        )
     }
 
     /// Whether the queue is full (not reliable once other threads use it).
-    fn full(&self) -> bool {
-        with_core!(&self.inner, queue => queue.full())
+    fn full<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::read(
+            slf,
+            intern!(slf.py(), "full"),
+            |this| with_core!(&this.inner, queue => queue.full()),
+        )
     }
 
     /// Put an item into the queue, waiting for a free slot if `block` is true, for at most
@@ -111,41 +259,67 @@ impl Queue {
         signature = (item, block = Arg::Missing, timeout = None),
         text_signature = "($self, item, block=True, timeout=None)"
     )]
-    fn put(
-        &self,
-        py: Python<'_>,
+    fn put<'py>(
+        slf: &Bound<'py, Self>,
         item: Py<PyAny>,
-        block: Arg<'_>,
-        timeout: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<()> {
-        with_core!(&self.inner, queue => {
+        block: Arg<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let name = intern!(py, "put");
+        if this.on_python_path() {
+            return Self::python(py, name, (slf, item, block_or_true(py, block), timeout));
+        }
+        let waited = Waited::default();
+        let (item, wait) = with_core!(&this.inner, queue => {
             // As in the stdlib, an unbounded queue never looks at `block` and `timeout`, and a
             // shut-down queue fails before it does.
-            let timeout = if self.get_maxsize() > 0 {
-                timeout::queue(py, &block, timeout).map_err(|error| {
-                    if queue.is_shutdown() { PutError::ShutDown(()).to_pyerr(py) } else { error }
-                })?
+            let wait = if this.get_maxsize() > 0 {
+                match timeout::queue(py, &block, timeout) {
+                    Ok(wait) => wait,
+                    Err(_) if this.on_python_path() => {
+                        return Self::python(py, name, (slf, item, block_or_true(py, block), timeout));
+                    }
+                    Err(_) if queue.is_shutdown() => return Err(PutError::ShutDown(()).to_pyerr(py)),
+                    Err(error) => return Err(error),
+                }
             } else {
                 None
             };
-            blocking::take(
+            let outcome = blocking::take(
                 py,
-                timeout,
+                wait,
                 queue.put_nowait(item),
                 |error| match error {
                     PutError::Full(item) => Ok(item),
                     error => Err(error),
                 },
-                |item, timeout| queue.put(item, timeout),
-            )?
-            .or_raise(py)
-        })
+                |item, wait| queue.put(item, waited.start(wait)),
+            )?;
+            match outcome {
+                Err(PutError::ShutDown(item)) if this.on_python_path() => (item, wait),
+                outcome => return outcome.map(|()| py.None().into_bound(py)).or_raise(py),
+            }
+        });
+        let (block, timeout) = waited.rest(py, block, timeout, wait)?;
+        Self::python(py, name, (slf, item, block, timeout))
     }
 
     /// Put an item into the queue only if a slot is free now; otherwise raise `queue.Full`.
     #[pyo3(signature = (item, /))]
-    fn put_nowait(&self, py: Python<'_>, item: Py<PyAny>) -> PyResult<()> {
-        with_core!(&self.inner, queue => queue.put_nowait(item).or_raise(py))
+    fn put_nowait<'py>(slf: &Bound<'py, Self>, item: Py<PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.on_python_path() {
+            match with_core!(&this.inner, queue => queue.put_nowait(item)) {
+                Err(PutError::ShutDown(item)) if this.on_python_path() => {
+                    return Self::python(py, intern!(py, "put_nowait"), (slf, item));
+                }
+                outcome => return outcome.map(|()| py.None().into_bound(py)).or_raise(py),
+            }
+        }
+        Self::python(py, intern!(py, "put_nowait"), (slf, item))
     }
 
     /// Remove and return an item, waiting for one if `block` is true, for at most `timeout`
@@ -154,64 +328,115 @@ impl Queue {
         signature = (block = Arg::Missing, timeout = None),
         text_signature = "($self, block=True, timeout=None)"
     )]
-    fn get(
-        &self,
-        py: Python<'_>,
-        block: Arg<'_>,
-        timeout: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Py<PyAny>> {
-        with_core!(&self.inner, queue => {
-            let timeout = timeout::queue(py, &block, timeout).map_err(|error| {
-                if queue.is_shutdown() && queue.empty() {
-                    GetError::ShutDown.to_pyerr(py)
-                } else {
-                    error
+    fn get<'py>(
+        slf: &Bound<'py, Self>,
+        block: Arg<'py>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let name = intern!(py, "get");
+        if this.on_python_path() {
+            return Self::python(py, name, (slf, block_or_true(py, block), timeout));
+        }
+        let waited = Waited::default();
+        let wait = with_core!(&this.inner, queue => {
+            let wait = match timeout::queue(py, &block, timeout) {
+                Ok(wait) => wait,
+                Err(_) if this.on_python_path() => {
+                    return Self::python(py, name, (slf, block_or_true(py, block), timeout));
                 }
-            })?;
-            blocking::take(
+                Err(_) if queue.is_shutdown() && queue.empty() => {
+                    return Err(GetError::ShutDown.to_pyerr(py));
+                }
+                Err(error) => return Err(error),
+            };
+            let outcome = blocking::take(
                 py,
-                timeout,
+                wait,
                 queue.get_nowait(),
                 |error| match error {
                     GetError::Empty => Ok(()),
                     error => Err(error),
                 },
-                |(), timeout| queue.get(timeout),
-            )?
-            .or_raise(py)
-        })
+                |(), wait| queue.get(waited.start(wait)),
+            )?;
+            match outcome {
+                Err(GetError::ShutDown) if this.on_python_path() => wait,
+                outcome => return outcome.map(|item| item.into_bound(py)).or_raise(py),
+            }
+        });
+        let (block, timeout) = waited.rest(py, block, timeout, wait)?;
+        Self::python(py, name, (slf, block, timeout))
     }
 
     /// Remove and return an item if one is there now; otherwise raise `queue.Empty`.
-    fn get_nowait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        with_core!(&self.inner, queue => queue.get_nowait().or_raise(py))
+    fn get_nowait<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.on_python_path() {
+            match with_core!(&this.inner, queue => queue.get_nowait()) {
+                Err(GetError::ShutDown) if this.on_python_path() => {}
+                outcome => return outcome.map(|item| item.into_bound(py)).or_raise(py),
+            }
+        }
+        Self::python(py, intern!(py, "get_nowait"), (slf,))
     }
 
     /// Mark one formerly enqueued task as done; raise `ValueError` if called more times than
     /// items were put.
-    fn task_done(&self, py: Python<'_>) -> PyResult<()> {
-        with_core!(&self.inner, queue => queue.task_done().or_raise(py))
+    fn task_done<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.on_python_path() {
+            match with_core!(&this.inner, queue => queue.task_done()) {
+                Err(TaskDoneError) if this.on_python_path() => {}
+                outcome => return outcome.map(|()| py.None().into_bound(py)).or_raise(py),
+            }
+        }
+        Self::python(py, intern!(py, "task_done"), (slf,))
     }
 
     /// Block until every item put has been gotten and marked done with `task_done()`.
-    fn join(&self, py: Python<'_>) -> PyResult<()> {
-        with_core!(&self.inner, queue => {
-            if queue.unfinished_tasks() == 0 {
-                return Ok(());
+    fn join<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.on_python_path() {
+            with_core!(&this.inner, queue => {
+                if queue.unfinished_tasks() != 0 {
+                    blocking::wait(py, || queue.join())?;
+                }
+            });
+            // A hand-over releases the core's `join`: it must then wait on the Python path.
+            if !this.on_python_path() {
+                return Ok(py.None().into_bound(py));
             }
-            blocking::wait(py, || queue.join())
-        })
+        }
+        Self::python(py, intern!(py, "join"), (slf,))
     }
 
     /// `shutdown(immediate)`, which `threadkit.queue` exposes on Python 3.13+.
     #[pyo3(signature = (immediate = false))]
-    fn _shutdown(&self, immediate: bool) {
-        // Dropped items are released here, attached.
-        with_core!(&self.inner, queue => queue.shutdown(immediate));
+    fn _shutdown<'py>(slf: &Bound<'py, Self>, immediate: bool) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.on_python_path() {
+            // Dropped items are released here, attached.
+            with_core!(&this.inner, queue => queue.shutdown(immediate));
+            // Done again on the Python path if the hand-over came first (it is idempotent).
+            if !this.on_python_path() {
+                return Ok(py.None().into_bound(py));
+            }
+        }
+        Self::python(py, intern!(py, "_shutdown"), (slf, immediate))
     }
 
     /// `is_shutdown`, which `threadkit.queue` exposes on Python 3.13+.
-    fn _is_shutdown(&self) -> bool {
-        with_core!(&self.inner, queue => queue.is_shutdown())
+    fn _is_shutdown<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Self::read(
+            slf,
+            intern!(slf.py(), "_is_shutdown"),
+            |this| with_core!(&this.inner, queue => queue.is_shutdown()),
+        )
     }
 }

@@ -156,6 +156,17 @@ pub struct BlockingQueue<S> {
     all_tasks_done: WaitList,
 }
 
+/// Everything a queue held, as [`BlockingQueue::hand_over`] gives it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandOver<T> {
+    /// The items, in the order `get` would have returned them.
+    pub items: Vec<T>,
+    /// How many put items were still waiting for their `task_done`.
+    pub unfinished_tasks: usize,
+    /// Whether the queue had been shut down before the hand-over.
+    pub was_shutdown: bool,
+}
+
 /// What the internal lock protects.
 struct State<S> {
     items: S,
@@ -599,6 +610,58 @@ impl<S: Storage> BlockingQueue<S> {
         self.not_full.notify_all();
         // The items' destructors run outside the lock: they may use the queue.
         drop(dropped);
+    }
+
+    /// Empties the queue and hands everything it held to the caller, so that another
+    /// implementation can carry on from where this one stops.
+    ///
+    /// In one critical section: the items are taken out (in the order [`get`](Self::get) would
+    /// have returned them), the unfinished-task count is taken (leaving 0), and the queue is shut
+    /// down. Then every blocked caller wakes: blocked `put`s fail with [`PutError::ShutDown`]
+    /// (handing the item back), blocked `get`s fail with [`GetError::ShutDown`], blocked `join`s
+    /// return. Every operation either happened before the hand-over (and its effect is in what
+    /// it returns) or fails or returns in one of those ways, so a caller that then retries on
+    /// the new implementation loses nothing and counts nothing twice.
+    ///
+    /// Extension: Python has no such call. threadkit's Python `Queue` uses it when a program
+    /// touches the stdlib's internals (`mutex`, `queue`, the conditions) of a native queue,
+    /// which from then on runs the stdlib's algorithm in Python.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use threadkit::LifoQueue;
+    /// use threadkit::queue::{GetError, HandOver};
+    ///
+    /// let queue = LifoQueue::new(0);
+    /// for n in 1..=3 {
+    ///     queue.put(n, None).unwrap();
+    /// }
+    /// queue.get(None).unwrap();
+    /// let HandOver { items, unfinished_tasks, was_shutdown } = queue.hand_over();
+    /// assert_eq!((items, unfinished_tasks, was_shutdown), (vec![2, 1], 3, false));
+    /// assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+    /// assert_eq!(queue.unfinished_tasks(), 0);
+    /// ```
+    pub fn hand_over(&self) -> HandOver<S::Item> {
+        let hand_over = {
+            let mut state = self.lock();
+            let mut items = Vec::with_capacity(state.items.qsize());
+            while let Some(item) = state.items.get() {
+                items.push(item);
+            }
+            let was_shutdown = state.is_shutdown;
+            state.is_shutdown = true;
+            HandOver {
+                items,
+                unfinished_tasks: std::mem::take(&mut state.unfinished_tasks),
+                was_shutdown,
+            }
+        };
+        self.all_tasks_done.notify_all();
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+        hand_over
     }
 
     #[inline]

@@ -6,7 +6,7 @@
 //!
 //! | file          | type                                      | mirrors                         |
 //! |---------------|-------------------------------------------|---------------------------------|
-//! | `blocking.rs` | [`BlockingQueue`], [`Storage`]            | `queue.Queue`'s logic           |
+//! | `blocking.rs` | [`BlockingQueue`], [`Storage`], [`HandOver`] | `queue.Queue`'s logic        |
 //! | `fifo.rs`     | [`Queue`], [`Fifo`]                       | `queue.Queue`                   |
 //! | `lifo.rs`     | [`LifoQueue`], [`Lifo`]                   | `queue.LifoQueue`               |
 //! | `priority.rs` | [`PriorityQueue`], [`Heap`]               | `queue.PriorityQueue`           |
@@ -55,7 +55,7 @@ mod priority;
 mod simple;
 mod waiters;
 
-pub use blocking::{BlockingQueue, Storage};
+pub use blocking::{BlockingQueue, HandOver, Storage};
 pub use error::{Empty, GetError, PutError, TaskDoneError};
 pub use fifo::{Fifo, Queue};
 pub use lifo::{Lifo, LifoQueue};
