@@ -12,6 +12,7 @@ import pytest
 
 import threadkit.queue as tkq
 from tests.helpers.differential import outcome
+from tests.helpers.queues import until_waiting
 from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
@@ -76,10 +77,11 @@ def test_bounded_put_blocks_until_a_get(kind: str) -> None:
     with pytest.raises(queue.Full):
         q.put("b", timeout=0.1)
     assert time.monotonic() - start >= 0.1
-    getter = threading.Timer(0.05, q.get)
-    getter.start()
-    q.put("b", timeout=10)
-    getter.join()
+    putter = threading.Thread(target=lambda: q.put("b", timeout=20))
+    putter.start()
+    until_waiting(q)
+    assert q.get() == "a"
+    putter.join(timeout=20)
     assert q.get_nowait() == "b"
 
 
@@ -143,9 +145,9 @@ def test_shutdown_wakes_a_blocked_get(kind: str) -> None:
 
     thread = threading.Thread(target=get)
     thread.start()
-    time.sleep(0.05)
+    until_waiting(q)
     q.shutdown()
-    thread.join()
+    thread.join(timeout=20)
     assert q.is_shutdown
     assert [type(error) for error in errors] == [queue.ShutDown]
 

@@ -11,6 +11,7 @@ import pytest
 
 import threadkit.queue as tkq
 from tests.helpers.differential import outcome
+from tests.helpers.queues import until
 from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(30)
@@ -37,10 +38,13 @@ def test_get_waits_at_least_the_timeout() -> None:
 
 def test_blocked_get_receives_a_put() -> None:
     q = tkq.SimpleQueue()
-    putter = threading.Timer(0.05, q.put, args=("x",))
-    putter.start()
-    assert q.get(timeout=10) == "x"
-    putter.join()
+    got: list[str] = []
+    getter = threading.Thread(target=lambda: got.append(q.get(timeout=20)))
+    getter.start()
+    until(lambda: q._waiting() == 1)
+    q.put("x")
+    getter.join(timeout=20)
+    assert got == ["x"]
 
 
 def test_put_from_a_weakref_callback() -> None:

@@ -226,6 +226,11 @@ impl Queue {
         )
     }
 
+    /// How many threads wait in `put`, `get` or `join` on the core queue (for tests).
+    fn _waiting(&self) -> usize {
+        with_core!(&self.inner, queue => queue.waiting())
+    }
+
     /// The approximate size of the queue.
     fn qsize<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         Self::read(

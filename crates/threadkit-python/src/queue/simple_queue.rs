@@ -105,6 +105,11 @@ impl SimpleQueue {
         self.0.empty()
     }
 
+    /// How many threads wait in `get` (for tests).
+    fn _waiting(&self) -> usize {
+        self.0.waiting()
+    }
+
     /// The approximate number of items in the queue.
     fn qsize(&self) -> usize {
         self.0.qsize()

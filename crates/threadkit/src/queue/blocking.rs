@@ -333,6 +333,31 @@ impl<S: Storage> BlockingQueue<S> {
         self.lock().is_shutdown
     }
 
+    /// How many threads wait in [`put`](Self::put), [`get`](Self::get) or [`join`](Self::join)
+    /// now: each has seen, under the queue's lock, that it must wait, so whatever changes the
+    /// queue after this count includes it will wake it.
+    ///
+    /// Extension: Python has no such call; tests use it to act only once a waiter really waits.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::Queue;
+    ///
+    /// let queue = Arc::new(Queue::new(0));
+    /// let consumer = Arc::clone(&queue);
+    /// let getter = thread::spawn(move || consumer.get(None));
+    /// while queue.waiting() == 0 {
+    ///     thread::yield_now();
+    /// }
+    /// queue.put("woken", None).unwrap();
+    /// assert_eq!(getter.join().unwrap(), Ok("woken"));
+    /// assert_eq!(queue.waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.not_empty.waiting() + self.not_full.waiting() + self.all_tasks_done.waiting()
+    }
+
     /// Puts `item` into the queue, waiting at most `timeout` (`None`: forever) for a free slot.
     ///
     /// Python: `queue.put(item, timeout=timeout)`. An unbounded queue never waits. Wakes one

@@ -234,6 +234,29 @@ impl<T> SimpleQueue<T> {
     pub fn empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    /// How many threads wait in [`get`](Self::get) now: each has registered before its last
+    /// look at the items, so a `put` after this count includes it will wake it.
+    ///
+    /// Extension: Python has no such call; tests use it to act only once a waiter really waits.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::thread;
+    /// use threadkit::SimpleQueue;
+    ///
+    /// let queue = Arc::new(SimpleQueue::new());
+    /// let consumer = Arc::clone(&queue);
+    /// let getter = thread::spawn(move || consumer.get(None));
+    /// while queue.waiting() == 0 {
+    ///     thread::yield_now();
+    /// }
+    /// queue.put("woken");
+    /// assert_eq!(getter.join().unwrap(), Ok("woken"));
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.not_empty.waiting()
+    }
 }
 
 impl<T> Default for SimpleQueue<T> {

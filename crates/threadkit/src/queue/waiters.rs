@@ -66,6 +66,11 @@ impl WaitList {
         }
     }
 
+    /// How many threads hold a ticket: parked, or about to park.
+    pub(super) fn waiting(&self) -> usize {
+        self.parked.load(Ordering::SeqCst)
+    }
+
     /// Wakes one parked thread, if any may be parked.
     #[inline]
     pub(super) fn notify_one(&self) {
