@@ -264,7 +264,8 @@ class Queue(_native.Queue):
             return object.__getattribute__(self, name)
         if name in _NATIVE_READS:
             return getattr(self, _NATIVE_READS[name])()
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        message = f"{type(self).__name__!r} object has no attribute {name!r}"
+        raise AttributeError(message, name=name, obj=self)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _SET_MOVES and not self._uses_python_path():
