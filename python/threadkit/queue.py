@@ -6,7 +6,8 @@ classes (``queue.Empty``, ``queue.Full`` and, on 3.13+, ``queue.ShutDown``), so 
 
 The rule: a threadkit queue never drops, duplicates or reorders an item relative to the stdlib,
 whatever a subclass or an instance overrides. Two paths serve ``Queue`` and its subclasses, and
-every method is a native method that asks, first thing, which path its instance is on:
+every method of ``Queue`` is a native method that asks, first thing, which path its instance is
+on (``PriorityQueue``, always on the Python path, has that path as its first base instead):
 
 - **Native.** ``Queue``, ``LifoQueue`` and every subclass that keeps the methods the stdlib's
   algorithm calls through ``self`` (the storage hooks ``_init``, ``_qsize``, ``_put``, ``_get``,
@@ -66,64 +67,70 @@ __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 #: The methods the stdlib's algorithm calls through ``self``: the storage hooks, and ``put`` and
 #: ``get`` (which ``put_nowait`` and ``get_nowait`` call).
 _CALLED_THROUGH_SELF = ("_init", "_qsize", "_put", "_get", "put", "get")
-#: The stdlib's internals that exist only on the Python path: reading one moves a native queue.
-_INTERNALS = frozenset({"queue", "mutex", "not_empty", "not_full", "all_tasks_done"})
-#: The stdlib's plain attributes that a native queue answers from the core, by these methods.
-_NATIVE_READS = {"unfinished_tasks": "_unfinished_tasks"}
-if sys.version_info >= (3, 13):
-    _NATIVE_READS["is_shutdown"] = "_is_shutdown"
-#: Setting one of these on a native queue moves it first, so that the Python path honours it.
-_SET_MOVES = frozenset({*_CALLED_THROUGH_SELF, *_INTERNALS, "unfinished_tasks", "is_shutdown"})
 #: Held while a queue moves to the Python path (rare: once per queue at most).
 _MOVING = Lock()
+
+
+def _locking(mutex: Lock) -> dict[str, Any]:
+    """``mutex`` and the three conditions that share it, by attribute name."""
+    return {
+        "mutex": mutex,
+        "not_empty": Condition(mutex),
+        "not_full": Condition(mutex),
+        "all_tasks_done": Condition(mutex),
+    }
+
+
+def _start(queue: Any, maxsize: int) -> None:
+    """The stdlib's ``Queue.__init__``, for a queue whose class takes the Python path."""
+    queue._init(maxsize)
+    for name, value in _locking(Lock()).items():
+        setattr(queue, name, value)
+    queue.unfinished_tasks = 0
+    queue.is_shutdown = False
+
+
+def _move(queue: Any) -> None:
+    """Moves a native queue to the Python path, with its items, unfinished-task count and
+    shutdown state; calls running meanwhile finish on one path or the other, and nothing is lost
+    (see ``crates/threadkit-python/src/queue/queue.rs``)."""
+    with _MOVING:
+        if queue._uses_python_path():
+            return
+        mutex = Lock()
+        with mutex:
+            # Published first, held: the calls the hand-over re-routes wait for the rest.
+            # (Into the instance's dict: setting them would ask for a move again.)
+            vars(queue).update(_locking(mutex))
+            items, unfinished_tasks, was_shutdown = queue._hand_over()
+            # The class keeps threadkit's own hooks (or it would not be native): the storage is
+            # a deque (FIFO) or a list (LIFO), and `items` is in `get` order.
+            queue._init(queue.maxsize)
+            queue.queue.extend(reversed(items) if queue._lifo else items)
+            queue.unfinished_tasks = unfinished_tasks
+            queue.is_shutdown = was_shutdown
+
+
+#: Setting one of these on a native queue moves it to the Python path first, so that the Python
+#: path honours the new value (the glue's ``__setattr__`` asks).
+_MOVES_ON_SET = frozenset(
+    {*_CALLED_THROUGH_SELF, "queue", "mutex", "not_empty", "not_full", "all_tasks_done"}
+    | {"unfinished_tasks", "is_shutdown"}
+)
 
 
 class _PythonPath:
     """The Python path: the stdlib's ``queue.Queue`` algorithm, over the storage hooks.
 
-    The native methods of a queue on the Python path call these functions with the queue as
+    The native methods of a queue on the Python path call these methods with the queue as
     ``self`` (the façade registers this class with the glue at import), so a subclass's
     ``super().put(...)`` lands here too, and ``self._put``, ``self._get``, ``self._qsize``,
-    ``self.put`` and ``self.get`` are called exactly where the stdlib calls them. The state is
-    the stdlib's, as plain attributes of the queue: the hooks' storage (``queue``), ``mutex``,
-    the three conditions that share it, ``unfinished_tasks`` and ``is_shutdown``.
+    ``self.put`` and ``self.get`` are called exactly where the stdlib calls them.
+    ``PriorityQueue``, which always takes this path, has it as a base, so its calls find these
+    methods directly. The state is the stdlib's, as plain attributes of the queue: the hooks'
+    storage (``queue``), ``mutex``, the three conditions that share it, ``unfinished_tasks`` and
+    ``is_shutdown``.
     """
-
-    @staticmethod
-    def start(queue: Any, maxsize: int) -> None:
-        """The stdlib's ``Queue.__init__``, for a queue whose class takes the Python path."""
-        queue._init(maxsize)
-        mutex = Lock()
-        _PythonPath._conditions(queue, mutex)
-        queue.unfinished_tasks = 0
-        queue.is_shutdown = False
-
-    @staticmethod
-    def move(queue: Any) -> None:
-        """Moves a native queue to the Python path, with its items, unfinished-task count and
-        shutdown state; calls running meanwhile finish on one path or the other, nothing is
-        lost (see ``crates/threadkit-python/src/queue/queue.rs``)."""
-        with _MOVING:
-            if queue._uses_python_path():
-                return
-            mutex = Lock()
-            with mutex:
-                # Published first, held: callers re-routed by the hand-over wait for the rest.
-                _PythonPath._conditions(queue, mutex, publish=object.__setattr__)
-                items, unfinished_tasks, was_shutdown = queue._hand_over()
-                # The class keeps threadkit's own hooks (or it would not be native): the storage
-                # is a deque (FIFO) or a list (LIFO), and `items` is in `get` order.
-                queue._init(queue.maxsize)
-                queue.queue.extend(reversed(items) if queue._lifo else items)
-                queue.unfinished_tasks = unfinished_tasks
-                queue.is_shutdown = was_shutdown
-
-    @staticmethod
-    def _conditions(queue: Any, mutex: Lock, publish: Any = setattr) -> None:
-        publish(queue, "mutex", mutex)
-        publish(queue, "not_empty", Condition(mutex))
-        publish(queue, "not_full", Condition(mutex))
-        publish(queue, "all_tasks_done", Condition(mutex))
 
     def qsize(self: Any) -> Any:
         with self.mutex:
@@ -231,6 +238,46 @@ def _wait(condition: Condition, deadline: float | None, error: type[Exception]) 
     condition.wait(left)
 
 
+class _State:
+    """A descriptor for one of the stdlib's plain queue attributes, consulted only while the
+    instance has no attribute of that name (it has no ``__set__``, so the instance's own
+    attribute wins once there is one): what the native path answers instead."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, queue: Any, owner: type | None = None) -> Any:
+        if queue is not None:
+            return self.native(queue)
+        raise AttributeError(f"type object {owner!r} has no attribute {self.name!r}")
+
+    def native(self, queue: Any) -> Any:
+        raise NotImplementedError
+
+
+class _Internal(_State):
+    """``queue``, ``mutex`` or a condition: a native queue moves to the Python path, which
+    gives it the attribute."""
+
+    def native(self, queue: Any) -> Any:
+        _move(queue)
+        if self.name in vars(queue):
+            return vars(queue)[self.name]
+        # A subclass whose __init__ skipped Queue.__init__, as in the stdlib.
+        message = f"{type(queue).__name__!r} object has no attribute {self.name!r}"
+        raise AttributeError(message, name=self.name, obj=queue)
+
+
+class _FromCore(_State):
+    """``unfinished_tasks`` or ``is_shutdown``: a native queue reads it from the core."""
+
+    def __init__(self, read: Any) -> None:
+        self.read = read
+
+    def native(self, queue: Any) -> Any:
+        return self.read(queue)
+
+
 class Queue(_native.Queue):
     """A FIFO queue with at most ``maxsize`` items (0 or less: unbounded); ``queue.Queue``."""
 
@@ -246,7 +293,7 @@ class Queue(_native.Queue):
     def __init__(self, maxsize: int = 0) -> None:
         self.maxsize = maxsize
         if self._uses_python_path():
-            _PythonPath.start(self, maxsize)
+            _start(self, maxsize)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -257,22 +304,18 @@ class Queue(_native.Queue):
             getattr(cls, name) is not getattr(native, name) for name in _CALLED_THROUGH_SELF
         )
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names the instance lacks: on the native path, the stdlib's state.
-        if name in _INTERNALS:
-            _PythonPath.move(self)
-            return object.__getattribute__(self, name)
-        if name in _NATIVE_READS:
-            return getattr(self, _NATIVE_READS[name])()
-        message = f"{type(self).__name__!r} object has no attribute {name!r}"
-        raise AttributeError(message, name=name, obj=self)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SET_MOVES and not self._uses_python_path():
-            _PythonPath.move(self)
-        super().__setattr__(name, value)
+    # The stdlib's internals: on a native queue, reading one moves it to the Python path, which
+    # gives the instance the real attribute (which answers from then on).
+    queue: Any = _Internal()
+    mutex: Any = _Internal()
+    not_empty: Any = _Internal()
+    not_full: Any = _Internal()
+    all_tasks_done: Any = _Internal()
+    # The stdlib's counts: a native queue answers them from the core, without moving.
+    unfinished_tasks: Any = _FromCore(_native.Queue._unfinished_tasks)
 
     if sys.version_info >= (3, 13):
+        is_shutdown: Any = _FromCore(_native.Queue._is_shutdown)
 
         def shutdown(self, immediate: bool = False) -> None:
             """Shut the queue down: puts raise ``ShutDown``, gets do once the queue is empty
@@ -281,7 +324,7 @@ class Queue(_native.Queue):
 
     # The storage hooks, for subclasses that override some and call these.
     def _init(self, maxsize: int) -> None:
-        self.queue: Any = deque()
+        self.queue = deque()
 
     def _qsize(self) -> int:
         return len(self.queue)
@@ -312,7 +355,7 @@ class LifoQueue(Queue):
         return self.queue.pop()
 
 
-class PriorityQueue(Queue):
+class PriorityQueue(_PythonPath, Queue):
     """A queue that returns the smallest item first (by ``<``); ``queue.PriorityQueue``."""
 
     _python_path = True  # the order is Python's `<`, which the core cannot call detached
@@ -330,4 +373,4 @@ class PriorityQueue(Queue):
         return heappop(self.queue)
 
 
-_native.Queue._set_python_path(_PythonPath)
+_native.Queue._set_python_path(_PythonPath, _MOVES_ON_SET, _move)

@@ -1,4 +1,5 @@
 # threadkit._native.queue: the native classes of threadkit.queue.
+from collections.abc import Callable
 from types import GenericAlias
 from typing import Any, Self
 
@@ -10,7 +11,9 @@ __all__ = ["Queue", "SimpleQueue"]
 class Queue:
     def __new__(cls, *_args: Any, **_kwargs: Any) -> Queue: ...
     @staticmethod
-    def _set_python_path(path: type) -> None: ...
+    def _set_python_path(
+        methods: type, moves_on_set: frozenset[str], move_queue: Callable[[Queue], None]
+    ) -> None: ...
     def _uses_python_path(self) -> bool: ...
     def _hand_over(self) -> tuple[list[Any], int, bool]: ...
     @property

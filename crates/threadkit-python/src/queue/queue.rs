@@ -23,7 +23,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple, PyType};
-use pyo3::{IntoPyObjectExt, intern};
+use pyo3::{IntoPyObjectExt, ffi, intern};
 use threadkit::queue::{GetError, HandOver, PutError, TaskDoneError};
 
 use crate::blocking;
@@ -68,9 +68,34 @@ macro_rules! with_core {
     };
 }
 
-/// The class whose methods the Python path runs (`threadkit.queue._PythonPath`); the façade
-/// registers it at import.
-static PYTHON_PATH: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// What the façade registers at import (`threadkit.queue`): the Python path and how to move a
+/// queue there.
+#[derive(Debug)]
+struct PythonPath {
+    /// The class whose methods the Python path runs (`_PythonPath`).
+    methods: Py<PyType>,
+    /// The attribute names whose setting on a native queue moves it first.
+    moves_on_set: Py<PyAny>,
+    /// `move(queue)`: moves a native queue to the Python path.
+    move_queue: Py<PyAny>,
+}
+
+static PYTHON_PATH: PyOnceLock<PythonPath> = PyOnceLock::new();
+
+/// Sets (`value`) or deletes (`None`) an attribute as `object.__setattr__` does.
+fn generic_setattr(
+    object: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyString>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let value = value.map_or(std::ptr::null_mut(), Bound::as_ptr);
+    // SAFETY: `object` and `name` are live references for the whole call, and `value` is one or
+    // null (a deletion), which is what `PyObject_GenericSetAttr` takes; it steals none of them.
+    match unsafe { ffi::PyObject_GenericSetAttr(object.as_ptr(), name.as_ptr(), value) } {
+        0 => Ok(()),
+        _ => Err(PyErr::fetch(object.py())),
+    }
+}
 
 /// When a call began its detached wait, if it did: what is left of its timeout if it must run
 /// again on the Python path.
@@ -129,7 +154,7 @@ impl Queue {
         let path = PYTHON_PATH
             .get(py)
             .ok_or_else(|| PyRuntimeError::new_err("threadkit.queue is not initialized"))?;
-        path.bind(py).getattr(name)?.call1(args)
+        path.methods.bind(py).getattr(name)?.call1(args)
     }
 
     /// A read of the core queue, or of the Python path if the instance is there by the time the
@@ -176,12 +201,48 @@ impl Queue {
         })
     }
 
-    /// Registers the class whose methods the Python path runs (`threadkit.queue._PythonPath`).
+    /// Registers the Python path: the class whose methods it runs (`_PythonPath`), the names
+    /// whose setting moves a native queue there, and the function that moves one.
     #[staticmethod]
-    fn _set_python_path(py: Python<'_>, path: Bound<'_, PyType>) -> PyResult<()> {
+    fn _set_python_path(
+        py: Python<'_>,
+        methods: Bound<'_, PyType>,
+        moves_on_set: Bound<'_, PyAny>,
+        move_queue: Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let path = PythonPath {
+            methods: methods.unbind(),
+            moves_on_set: moves_on_set.unbind(),
+            move_queue: move_queue.unbind(),
+        };
         PYTHON_PATH
-            .set(py, path.unbind())
+            .set(py, path)
             .map_err(|_| PyRuntimeError::new_err("the Python path is already set"))
+    }
+
+    /// Sets an attribute as `object.__setattr__` does. Setting one the Python path reads (a
+    /// hook, `put`, `get`, an internal: the registered names) on a native queue first moves it
+    /// there, so that the new value is honoured. Written here, not
+    /// in Python, so that the Python path's own sets (`unfinished_tasks` on every put) stay cheap.
+    fn __setattr__(
+        slf: &Bound<'_, Self>,
+        name: &Bound<'_, PyString>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        if !slf.get().on_python_path() {
+            let py = slf.py();
+            if let Some(path) = PYTHON_PATH.get(py)
+                && path.moves_on_set.bind(py).contains(name)?
+            {
+                path.move_queue.bind(py).call1((slf,))?;
+            }
+        }
+        generic_setattr(slf.as_any(), name, Some(value))
+    }
+
+    /// Deletes an attribute as `object.__delattr__` does.
+    fn __delattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyString>) -> PyResult<()> {
+        generic_setattr(slf.as_any(), name, None)
     }
 
     /// Whether the instance runs on the Python path.
