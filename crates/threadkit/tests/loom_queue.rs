@@ -5,7 +5,7 @@
 use loom::sync::Arc;
 use loom::thread;
 use threadkit::Queue;
-use threadkit::queue::GetError;
+use threadkit::queue::{GetError, PutError};
 
 #[test]
 fn capacity_one_hands_two_items_over_in_order() {
@@ -70,6 +70,29 @@ fn shutdown_wakes_a_blocked_putter() {
         queue.shutdown(true);
         assert_eq!(putter.join().unwrap().unwrap_err().into_inner(), 1);
         assert_eq!(queue.get(None), Err(GetError::ShutDown));
+    });
+}
+
+#[test]
+fn hand_over_loses_nothing_a_racing_putter_or_joiner_does() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(1));
+        queue.put(1, None).unwrap();
+        let putter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.put(2, None))
+        };
+        let joiner = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.join())
+        };
+        let hand_over = queue.hand_over();
+        // The blocked put fails and hands its item back; the join returns: every item is
+        // either handed over or back with its putter, and counted once.
+        assert_eq!(hand_over.items, [1]);
+        assert_eq!(hand_over.unfinished_tasks, 1);
+        assert_eq!(putter.join().unwrap(), Err(PutError::ShutDown(2)));
+        joiner.join().unwrap();
     });
 }
 
