@@ -131,9 +131,9 @@ pub(crate) fn wait_until(
     wait(py, timeout)
 }
 
-/// `blocking` as `_thread` reads it: any object's truth on 3.13+, an integer before.
+/// `blocking` as `_thread` reads it: any object's truth on 3.12+, an integer before.
 fn parse_blocking(blocking: &Bound<'_, PyAny>) -> PyResult<bool> {
-    if at_least(blocking.py(), 3, 13) {
+    if at_least(blocking.py(), 3, 12) {
         blocking.is_truthy()
     } else {
         Ok(blocking.extract::<i32>()? != 0)
