@@ -9,6 +9,9 @@ here), so existing ``except`` clauses keep working.
 The native classes the stdlib defines in Python (``Condition``, ``Semaphore``,
 ``BoundedSemaphore``, ``Event``, ``Barrier``) can be subclassed as the stdlib's can, and so can
 ``RLock`` (like the stdlib's C ``_thread.RLock``); ``Lock`` cannot, as the stdlib's cannot.
+As in the stdlib, ``BoundedSemaphore`` is a subclass of ``Semaphore``, and instances of the
+classes the stdlib writes in Python take attributes. ``RLock.locked()`` and ``Condition.locked()``
+(3.14's) exist on every supported Python.
 
 Beyond the stdlib on Pythons before 3.15: 3.15's iterator tools ``serialize_iterator``,
 ``synchronized_iterator`` and ``concurrent_tee`` (native, guarded by real locks rather than the

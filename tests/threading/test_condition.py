@@ -28,6 +28,28 @@ def _condition(lock_name: str) -> Any:
     return tk.Condition() if make is None else tk.Condition(make())
 
 
+@pytest.mark.parametrize("lock_name", ["default", "tk.Lock", "tk.RLock", "threading.Lock"])
+def test_locked_is_the_lock_s(lock_name: str) -> None:
+    """3.14's ``Condition.locked()``, on every Python: the underlying lock's ``locked()``."""
+    condition = _condition(lock_name)
+    assert not condition.locked()
+    with condition:
+        assert condition.locked()
+    assert not condition.locked()
+
+
+def test_locked_over_a_lock_without_it() -> None:
+    class Plain:
+        def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+            return True
+
+        def release(self) -> None:
+            pass
+
+    with pytest.raises(AttributeError, match="locked"):
+        tk.Condition(Plain()).locked()
+
+
 @pytest.mark.parametrize("lock_name", LOCKS)
 def test_notify_wakes_waiters_in_order(lock_name: str) -> None:
     condition = _condition(lock_name)

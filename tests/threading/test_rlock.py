@@ -24,6 +24,23 @@ def test_reentrant_and_owned() -> None:
     assert lock._recursion_count() == 0
 
 
+def test_locked_whoever_holds_it() -> None:
+    """3.14's ``RLock.locked()``, on every Python: whether any thread holds the lock."""
+    lock = tk.RLock()
+    assert not lock.locked()
+    lock.acquire()
+    lock.acquire()
+    lock.release()
+    assert lock.locked()
+    seen: list[bool] = []
+    other = threading.Thread(target=lambda: seen.append(lock.locked()))
+    other.start()
+    other.join(timeout=10)
+    assert seen == [True]
+    lock.release()
+    assert not lock.locked()
+
+
 def test_other_threads_can_neither_take_nor_release() -> None:
     lock = tk.RLock()
     lock.acquire()

@@ -2,8 +2,10 @@
 that call ``super().__init__(...)``, added attributes, overridden methods, ``isinstance`` — and
 ``TypeError`` where the stdlib refuses a subclass (``Lock``)."""
 
+import gc
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -99,6 +101,60 @@ def test_subclass_that_skips_super_init_fails_on_use(name: str) -> None:
         return outcome_type(lambda: USES[name](Lazy()))
 
     assert use(ours) is use(stdlib) is AttributeError
+
+
+def test_class_hierarchy_like_stdlib() -> None:
+    """``BoundedSemaphore`` is a ``Semaphore``, as in the stdlib; no other class derives from
+    another."""
+    for name, (ours, stdlib, _) in KINDS.items():
+        for other, (our_base, stdlib_base, _) in KINDS.items():
+            assert issubclass(ours, our_base) == issubclass(stdlib, stdlib_base), (name, other)
+    assert isinstance(tk.BoundedSemaphore(), tk.Semaphore)
+
+
+def test_semaphore_methods_serve_a_bounded_semaphore() -> None:
+    """The inherited methods, called through the base class, keep the bound."""
+    bounded = tk.BoundedSemaphore(1)
+    assert tk.Semaphore.acquire(bounded)
+    assert tk.Semaphore._value.__get__(bounded) == 0  # type: ignore[attr-defined]
+    tk.Semaphore.release(bounded)
+    with pytest.raises(ValueError, match="Semaphore released too many times"):
+        tk.Semaphore.release(bounded)
+    assert (bounded._value, bounded._initial_value) == (1, 1)
+
+
+INSTANCES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
+    "Lock": (tk.Lock, threading.Lock),
+    "RLock": (tk.RLock, threading.RLock),
+    **{
+        name: (lambda o=ours, a=args: o(*a), lambda s=stdlib, a=args: s(*a))
+        for name, (ours, stdlib, args) in KINDS.items()
+    },
+}
+
+
+@pytest.mark.parametrize("name", INSTANCES)
+def test_instances_take_attributes_like_stdlib(name: str) -> None:
+    """Attribute assignment works where the stdlib's instances have a ``__dict__`` (the classes
+    it writes in Python) and fails with AttributeError where they have none (``_thread``'s)."""
+    ours, stdlib = (make() for make in INSTANCES[name])
+
+    def tag(instance: Any) -> Any:
+        instance.tag = "x"
+        return (instance.tag, vars(instance)["tag"])
+
+    assert outcome_type(lambda: tag(ours)) == outcome_type(lambda: tag(stdlib))
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_cycle_through_an_attribute_is_collected(name: str) -> None:
+    ours, _, args = KINDS[name]
+    instance = ours(*args)
+    instance.me = instance
+    ref = weakref.ref(instance)
+    del instance
+    gc.collect()
+    assert ref() is None
 
 
 def test_init_runs_once() -> None:

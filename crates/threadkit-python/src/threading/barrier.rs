@@ -26,7 +26,8 @@ use crate::timeout;
     name = "Barrier",
     subclass,
     frozen,
-    weakref
+    weakref,
+    dict
 )]
 #[derive(Debug)]
 pub(crate) struct Barrier(Init<State>);

@@ -30,7 +30,8 @@ use crate::timeout::{self, Arg};
     name = "Condition",
     subclass,
     frozen,
-    weakref
+    weakref,
+    dict
 )]
 #[derive(Debug)]
 pub(crate) struct Condition(Init<State>);
@@ -156,6 +157,20 @@ impl Condition {
             }
         }
         Ok(py.None().into_bound(py))
+    }
+
+    /// Whether the underlying lock is held (3.14's `Condition.locked()`, on every Python).
+    fn locked(&self, py: Python<'_>) -> PyResult<bool> {
+        match &self.state()?.inner {
+            Inner::Lock(condition) => Ok(condition.underlying().0.get().core().locked()),
+            Inner::RLock(condition) => Ok(condition.underlying().0.get().core().locked()),
+            Inner::Python(_) => self
+                .state()?
+                .lock
+                .bind(py)
+                .call_method0(intern!(py, "locked"))?
+                .is_truthy(),
+        }
     }
 
     /// Acquire the underlying lock, waiting forever.

@@ -21,7 +21,8 @@ use crate::timeout;
     name = "Event",
     subclass,
     frozen,
-    weakref
+    weakref,
+    dict
 )]
 pub(crate) struct Event {
     event: threadkit::Event,

@@ -11,6 +11,10 @@
 //! | `iterators.rs` | `serialize_iterator`, `_concurrent_tee`, `concurrent_tee()` | [`threadkit::RLock`] |
 //! | `fork.rs`      | `_after_fork_in_child()`          | [`threadkit::after_fork_in_child`]   |
 //!
+//! As in the stdlib, the classes it writes in Python (`Condition`, `Semaphore`, `BoundedSemaphore`,
+//! a subclass of `Semaphore`, `Event`, `Barrier`) have a `__dict__`, so their instances take
+//! attributes; `Lock` and `RLock`, C types in the stdlib, have none.
+//!
 //! `init.rs` holds what the subclassable classes share (state set by `__init__`, repr names).
 
 mod barrier;

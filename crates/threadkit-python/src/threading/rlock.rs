@@ -84,6 +84,11 @@ impl RLock {
         self.0.release().or_raise(py)
     }
 
+    /// Whether the lock is held, by any thread (3.14's `RLock.locked()`, on every Python).
+    fn locked(&self) -> bool {
+        self.0.locked()
+    }
+
     /// Acquire the lock, waiting forever.
     fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
         self.acquire(py, Arg::Missing, Arg::Missing)

@@ -4,7 +4,7 @@
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyAttributeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -21,10 +21,18 @@ use crate::timeout::{self, Acquire, Arg};
     name = "Semaphore",
     subclass,
     frozen,
-    weakref
+    weakref,
+    dict
 )]
 #[derive(Debug)]
-pub(crate) struct Semaphore(Init<threadkit::Semaphore>);
+pub(crate) struct Semaphore(Init<Kind>);
+
+/// The core semaphore: a `Semaphore`'s, or a `BoundedSemaphore`'s (a subclass, as in the stdlib).
+#[derive(Debug)]
+enum Kind {
+    Unbounded(threadkit::Semaphore),
+    Bounded(threadkit::BoundedSemaphore),
+}
 
 #[pymethods]
 impl Semaphore {
@@ -37,7 +45,7 @@ impl Semaphore {
     #[pyo3(signature = (value = Arg::Missing))]
     fn __init__(&self, py: Python<'_>, value: Arg<'_>) -> PyResult<()> {
         let semaphore = threadkit::Semaphore::try_new(initial_value(value)?).or_raise(py)?;
-        self.0.set(semaphore)
+        self.0.set(Kind::Unbounded(semaphore))
     }
 
     /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
@@ -52,23 +60,35 @@ impl Semaphore {
         blocking: Arg<'_>,
         timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
-        let semaphore = self.0.get()?;
-        acquire(
-            py,
-            blocking,
-            timeout,
-            || semaphore.try_acquire(),
-            |timeout| semaphore.acquire(timeout),
-        )
+        match self.0.get()? {
+            Kind::Unbounded(semaphore) => acquire(
+                py,
+                blocking,
+                timeout,
+                || semaphore.try_acquire(),
+                |timeout| semaphore.acquire(timeout),
+            ),
+            Kind::Bounded(semaphore) => acquire(
+                py,
+                blocking,
+                timeout,
+                || semaphore.try_acquire(),
+                |timeout| semaphore.acquire(timeout),
+            ),
+        }
     }
 
-    /// Add `n` permits, waking up to `n` waiting threads.
+    /// Add `n` permits, waking up to `n` waiting threads (a `BoundedSemaphore` refuses to exceed
+    /// its initial value).
     #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
     fn release(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
         // The core checks the limit in the compare-and-swap that adds the permits: two racing
         // releases cannot both pass a check made here first.
-        let semaphore = self.0.get()?;
-        semaphore.try_release(permits(n)?).or_raise(py)
+        let n = permits(n)?;
+        match self.0.get()? {
+            Kind::Unbounded(semaphore) => semaphore.try_release(n).or_raise(py),
+            Kind::Bounded(semaphore) => semaphore.release(n).or_raise(py),
+        }
     }
 
     /// Take a permit, waiting forever.
@@ -85,7 +105,10 @@ impl Semaphore {
     /// The number of permits available now (the stdlib's private attribute).
     #[getter]
     fn _value(&self) -> PyResult<usize> {
-        Ok(self.0.get()?.value())
+        Ok(match self.0.get()? {
+            Kind::Unbounded(semaphore) => semaphore.value(),
+            Kind::Bounded(semaphore) => semaphore.value(),
+        })
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -93,92 +116,51 @@ impl Semaphore {
             "<{} at {:#x}: value={}>",
             repr_name(slf, "Semaphore")?,
             slf.as_ptr() as usize,
-            slf.get().0.get()?.value()
+            slf.get()._value()?
         ))
     }
 }
 
 /// `threadkit.threading.BoundedSemaphore`: a semaphore that refuses to go above its initial value.
 ///
-/// Subclassable like the stdlib's: `__init__` builds the core semaphore (see `init.rs`).
+/// A subclass of `Semaphore`, as in the stdlib, whose methods it inherits; subclassable like the
+/// stdlib's: `__init__` builds the core semaphore (see `init.rs`).
 #[pyclass(
     module = "threadkit.threading",
     name = "BoundedSemaphore",
+    extends = Semaphore,
     subclass,
-    frozen,
-    weakref
+    frozen
 )]
 #[derive(Debug)]
-pub(crate) struct BoundedSemaphore(Init<threadkit::BoundedSemaphore>);
+pub(crate) struct BoundedSemaphore;
 
 #[pymethods]
 impl BoundedSemaphore {
     #[new]
     #[pyo3(signature = (*_args, **_kwargs), text_signature = "(value=1)")]
-    fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
-        BoundedSemaphore(Init::new("BoundedSemaphore"))
+    fn new(
+        _args: &Bound<'_, PyTuple>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyClassInitializer<Self> {
+        PyClassInitializer::from(Semaphore(Init::new("BoundedSemaphore"))).add_subclass(Self)
     }
 
     #[pyo3(signature = (value = Arg::Missing))]
-    fn __init__(&self, py: Python<'_>, value: Arg<'_>) -> PyResult<()> {
-        let semaphore = threadkit::BoundedSemaphore::try_new(initial_value(value)?).or_raise(py)?;
-        self.0.set(semaphore)
-    }
-
-    /// Take a permit, blocking or not, waiting at most `timeout` seconds; return whether one was
-    /// taken.
-    #[pyo3(
-        signature = (blocking = Arg::Missing, timeout = None),
-        text_signature = "($self, /, blocking=True, timeout=None)"
-    )]
-    fn acquire(
-        &self,
-        py: Python<'_>,
-        blocking: Arg<'_>,
-        timeout: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
-        let semaphore = self.0.get()?;
-        acquire(
-            py,
-            blocking,
-            timeout,
-            || semaphore.try_acquire(),
-            |timeout| semaphore.acquire(timeout),
-        )
-    }
-
-    /// Add `n` permits, waking up to `n` waiting threads; refuse to exceed the initial value.
-    #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
-    fn release(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
-        let semaphore = self.0.get()?;
-        semaphore.release(permits(n)?).or_raise(py)
-    }
-
-    /// Take a permit, waiting forever.
-    fn __enter__(&self, py: Python<'_>) -> PyResult<bool> {
-        self.acquire(py, Arg::Missing, None)
-    }
-
-    /// Give one permit back.
-    #[pyo3(signature = (*_exc_info))]
-    fn __exit__(&self, py: Python<'_>, _exc_info: &Bound<'_, PyTuple>) -> PyResult<()> {
-        self.release(py, Arg::Missing)
-    }
-
-    /// The number of permits available now (the stdlib's private attribute).
-    #[getter]
-    fn _value(&self) -> PyResult<usize> {
-        Ok(self.0.get()?.value())
+    fn __init__(slf: &Bound<'_, Self>, value: Arg<'_>) -> PyResult<()> {
+        let initial = initial_value(value)?;
+        let semaphore = threadkit::BoundedSemaphore::try_new(initial).or_raise(slf.py())?;
+        slf.as_super().get().0.set(Kind::Bounded(semaphore))
     }
 
     /// The initial value, which `release` may not exceed (the stdlib's private attribute).
     #[getter]
-    fn _initial_value(&self) -> PyResult<usize> {
-        Ok(self.0.get()?.initial_value())
+    fn _initial_value(slf: &Bound<'_, Self>) -> PyResult<usize> {
+        Ok(bounded(slf)?.initial_value())
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-        let semaphore = slf.get().0.get()?;
+        let semaphore = bounded(slf)?;
         Ok(format!(
             "<{} at {:#x}: value={}/{}>",
             repr_name(slf, "BoundedSemaphore")?,
@@ -186,6 +168,21 @@ impl BoundedSemaphore {
             semaphore.value(),
             semaphore.initial_value()
         ))
+    }
+}
+
+/// The core semaphore of a `BoundedSemaphore`.
+///
+/// # Errors
+///
+/// `AttributeError` if its `__init__` has not run, or only `Semaphore.__init__` did (which, as
+/// in the stdlib, sets no initial value).
+fn bounded<'a>(slf: &'a Bound<'_, BoundedSemaphore>) -> PyResult<&'a threadkit::BoundedSemaphore> {
+    match slf.as_super().get().0.get()? {
+        Kind::Bounded(semaphore) => Ok(semaphore),
+        Kind::Unbounded(_) => Err(PyAttributeError::new_err(
+            "'BoundedSemaphore' object has no attribute '_initial_value'",
+        )),
     }
 }
 
