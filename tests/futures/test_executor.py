@@ -355,3 +355,26 @@ def test_a_signal_handler_that_returns_lets_the_wait_go_on() -> None:
         "handled",
         "timed out after the whole timeout: True",
     ]
+
+
+class _CannotStart(RuntimeError):
+    pass
+
+
+@pytest.mark.parametrize("module", [tk, std], ids=["threadkit", "stdlib"])
+def test_a_worker_that_cannot_start_fails_the_submit(
+    module: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exception ``Thread.start`` raised comes out of the submit that needed the thread, as
+    in the stdlib, and the pool starts a worker on a later submit."""
+
+    def refuse(self: threading.Thread) -> None:
+        raise _CannotStart("can't start new thread")
+
+    pool = module.ThreadPoolExecutor(1)  # type: ignore[attr-defined]
+    with monkeypatch.context() as patched:
+        patched.setattr(threading.Thread, "start", refuse)
+        with pytest.raises(_CannotStart, match="can't start new thread"):
+            pool.submit(int, "1")
+    assert pool.submit(int, "2").result(timeout=10) == 2
+    pool.shutdown(wait=True)

@@ -7,54 +7,39 @@
 //! the call: every [`PERIOD`] the waiting thread attaches and runs the pending signal handlers,
 //! as CPython's own waits do. A handler that returns lets the wait go on (with its original
 //! deadline); one that raises — `KeyboardInterrupt` from Ctrl-C — makes the check unwind out of
-//! the core wait, which restores the primitive's invariants on the way out, and [`wait`] returns
-//! that exception.
+//! the core wait (see `carry.rs`), which restores the primitive's invariants on the way out, and
+//! [`wait`] returns that exception. Python code the call itself runs (a barrier's action) may
+//! unwind out of it the same way.
 
-use std::cell::RefCell;
-use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 
 use pyo3::intern;
 use pyo3::prelude::*;
 use threadkit::interrupt;
 
+use crate::carry;
 use crate::timeout::Acquire;
 
 /// How often a waiting main thread runs signal handlers.
 pub(crate) const PERIOD: Duration = Duration::from_millis(50);
 
-thread_local! {
-    /// The exception a signal handler raised, carried across the unwind out of the core wait.
-    static RAISED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
-}
-
-/// The unwind payload of an interrupted wait.
-struct Interrupted;
-
 /// Runs `call` detached; on the main thread, signal handlers run while it waits.
 ///
 /// # Errors
 ///
-/// The exception a signal handler raised while `call` was waiting.
+/// The exception a signal handler raised while `call` was waiting, or that Python code run by
+/// `call` carried out of it with [`carry::unwind`].
 pub(crate) fn wait<T, F>(py: Python<'_>, call: F) -> PyResult<T>
 where
     F: FnOnce() -> T + Send,
     T: Send,
 {
     if !on_main_thread(py)? {
-        return Ok(py.detach(call));
+        return py.detach(|| carry::catch(call));
     }
     py.detach(|| {
         let _check = CheckGuard(interrupt::set_check(Some((run_signal_handlers, PERIOD))));
-        panic::catch_unwind(AssertUnwindSafe(call)).or_else(|payload| {
-            if payload.is::<Interrupted>() {
-                Err(RAISED
-                    .take()
-                    .expect("an interrupted wait carries the exception that interrupted it"))
-            } else {
-                panic::resume_unwind(payload)
-            }
-        })
+        carry::catch(call)
     })
 }
 
@@ -100,12 +85,11 @@ where
     }
 }
 
-/// The interrupt check: runs the pending signal handlers; unwinds with [`Interrupted`] when one
+/// The interrupt check: runs the pending signal handlers; unwinds with the exception when one
 /// raises.
 fn run_signal_handlers() {
     if let Some(error) = Python::attach(|py| py.check_signals().err()) {
-        RAISED.set(Some(error));
-        panic::resume_unwind(Box::new(Interrupted));
+        carry::unwind(error);
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! This crate holds no threading logic: it converts Python arguments (`timeout.rs`), detaches from
 //! the interpreter around every blocking call and lets signal handlers run (`blocking.rs`), and
-//! maps the core's errors to the standard library's own exception classes (`errors.rs`). The
+//! maps the core's errors to the standard library's own exception classes (`errors.rs`); an
+//! exception that Python code raises inside a core call is carried out of it by `carry.rs`. The
 //! module tree below mirrors the package: `threadkit._native.threading` holds the classes that
 //! `threadkit.threading` re-exports, `threadkit._native.queue` those of `threadkit.queue`, `threadkit._native.futures` those of
 //! `threadkit.futures`.
@@ -11,6 +12,7 @@
 use pyo3::prelude::*;
 
 mod blocking;
+mod carry;
 mod errors;
 mod futures;
 mod queue;

@@ -6,7 +6,6 @@
 //! loop attached to the interpreter, so it runs a batch of queued calls without giving the GIL
 //! back in between, and detaches only to wait for work ([`PyHost::idle`]).
 
-use std::cell::RefCell;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,8 +16,8 @@ use pyo3::types::{PyDict, PyTuple};
 use threadkit::futures::{StartError, SubmitError, WorkerHost};
 
 use super::future::{Failure, Future, Value};
-use crate::blocking;
 use crate::errors::{OrRaise, ToPyErr, log_failure};
+use crate::{blocking, carry};
 
 /// Set by the façade's exit hook: submits fail from then on, as in the stdlib.
 static INTERPRETER_SHUTDOWN: AtomicBool = AtomicBool::new(false);
@@ -27,11 +26,6 @@ static INTERPRETER_SHUTDOWN: AtomicBool = AtomicBool::new(false);
 #[pyfunction]
 pub(crate) fn _set_interpreter_shutdown(shutdown: bool) {
     INTERPRETER_SHUTDOWN.store(shutdown, Ordering::SeqCst);
-}
-
-thread_local! {
-    /// The exception the host's start function raised, for the submit that needed the thread.
-    static START_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
 }
 
 /// Starts the pool's workers through a Python function `start(name, work)` that runs `work` in
@@ -52,8 +46,9 @@ impl WorkerHost for PyHost {
             self.start.call1(py, (name, work)).map(drop)
         })
         .map_err(|error| {
+            // Raised by the submit that needed the thread.
             let message = error.to_string();
-            START_ERROR.set(Some(error));
+            carry::stash(error);
             message.into()
         })
     }
@@ -244,8 +239,8 @@ impl ThreadPoolExecutor {
         };
         match submitted {
             Ok(()) => Ok(future),
-            Err(SubmitError::Start(_)) if START_ERROR.with_borrow(Option::is_some) => {
-                Err(START_ERROR.take().expect("checked above"))
+            Err(error @ SubmitError::Start(_)) => {
+                Err(carry::take().unwrap_or_else(|| error.to_pyerr(py)))
             }
             Err(error) => Err(error.to_pyerr(py)),
         }

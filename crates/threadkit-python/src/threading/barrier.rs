@@ -1,7 +1,5 @@
 //! `threading.Barrier` over [`threadkit::Barrier`].
 
-use std::cell::RefCell;
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 use pyo3::exceptions::PyValueError;
@@ -10,9 +8,9 @@ use pyo3::types::{PyDict, PyTuple};
 use pyo3::{PyTraverseError, PyVisit};
 
 use super::init::{Init, repr_name};
-use crate::blocking;
 use crate::errors::OrRaise;
 use crate::timeout;
+use crate::{blocking, carry};
 
 /// `threadkit.threading.Barrier`: `parties` threads wait for each other, then all go on.
 ///
@@ -41,14 +39,6 @@ struct State {
     /// The constructor's `timeout`, read (as the stdlib reads it) by each `wait` that passes none.
     timeout: Option<Py<PyAny>>,
 }
-
-thread_local! {
-    /// The exception the action raised in this thread, carried across the core's unwind.
-    static ACTION_RAISED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
-}
-
-/// The unwind payload of a failed action.
-struct ActionFailed;
 
 #[pymethods]
 impl Barrier {
@@ -116,22 +106,8 @@ impl Barrier {
             Err(_) if barrier.n_waiting() + 1 == barrier.parties() => None,
             Err(error) => return Err(error),
         };
-        let arrival = blocking::wait(py, || {
-            panic::catch_unwind(AssertUnwindSafe(|| barrier.wait(timeout))).map_err(|payload| {
-                if payload.is::<ActionFailed>() {
-                    ActionFailed
-                } else {
-                    // Not ours (an interrupt, or a bug): let it go on unwinding.
-                    panic::resume_unwind(payload)
-                }
-            })
-        })?;
-        match arrival {
-            Ok(arrival) => arrival.or_raise(py),
-            Err(ActionFailed) => Err(ACTION_RAISED
-                .take()
-                .expect("a failed action leaves its exception")),
-        }
+        // A failing action unwinds out of the core wait with its exception (see `run_action`).
+        blocking::wait(py, || barrier.wait(timeout))?.or_raise(py)
     }
 
     /// Return the barrier to its initial state; threads waiting in it get `BrokenBarrierError`.
@@ -185,7 +161,6 @@ impl Barrier {
 /// does that when the action unwinds) and is raised from that thread's `wait`.
 fn run_action(action: &Py<PyAny>) {
     if let Err(error) = Python::attach(|py| action.call0(py).map(drop)) {
-        ACTION_RAISED.set(Some(error));
-        panic::resume_unwind(Box::new(ActionFailed));
+        carry::unwind(error);
     }
 }

@@ -6,7 +6,6 @@
 //! `_acquire_restore` where the lock has them. Exceptions those methods raise while the core
 //! waits are carried out of the wait and raised from the Condition's method.
 
-use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use pyo3::PyClass;
@@ -18,9 +17,9 @@ use threadkit::{ConditionLock, NotOwnedError, RLockState, ReleaseError};
 
 use super::init::Init;
 use super::{Lock, RLock};
-use crate::blocking;
 use crate::errors::OrRaise;
 use crate::timeout::{self, Arg};
+use crate::{blocking, carry};
 
 /// `threadkit.threading.Condition`: a condition variable over a lock (a new `RLock` by default).
 ///
@@ -204,9 +203,9 @@ impl Condition {
 
     /// Whether the calling thread holds the underlying lock (for a plain lock: whether anyone
     /// does).
-    fn _is_owned(&self, py: Python<'_>) -> PyResult<bool> {
+    fn _is_owned(&self, _py: Python<'_>) -> PyResult<bool> {
         let owned = with_core!(&self.state()?.inner, condition => condition.is_owned());
-        raised(py).map_or(Ok(owned), Err)
+        carry::take().map_or(Ok(owned), Err)
     }
 
     /// Release the underlying lock completely and return what `_acquire_restore` needs.
@@ -337,14 +336,14 @@ impl Condition {
             Arg::Given(n) => permits(&n)?,
         };
         with_core!(&self.state()?.inner, condition => condition.notify(n)).or_raise(py)?;
-        raised(py).map_or(Ok(()), Err)
+        carry::take().map_or(Ok(()), Err)
     }
 
     /// Wake every thread waiting on this condition; the caller must hold the lock.
     fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
         self.check_owned(py, NotOwnedError::Notify)?;
         with_core!(&self.state()?.inner, condition => condition.notify_all()).or_raise(py)?;
-        raised(py).map_or(Ok(()), Err)
+        carry::take().map_or(Ok(()), Err)
     }
 
     /// Wake every waiting thread (deprecated alias of `notify_all`).
@@ -407,7 +406,7 @@ impl Condition {
             py,
             || with_core!(inner, condition => condition.wait(timeout)),
         );
-        if let Some(error) = raised(py) {
+        if let Some(error) = carry::take() {
             return Err(error);
         }
         notified?.or_raise(py)
@@ -468,16 +467,6 @@ macro_rules! forward_to_core {
 forward_to_core!(Lock, ());
 forward_to_core!(RLock, RLockState);
 
-thread_local! {
-    /// The exception a Python lock's method raised inside a core call, until the glue raises it.
-    static RAISED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
-}
-
-/// Takes the exception a Python lock's method raised on this thread, if any.
-fn raised(_py: Python<'_>) -> Option<PyErr> {
-    RAISED.take()
-}
-
 /// Any lock object, driven through its Python methods like the stdlib's `Condition` does.
 #[derive(Debug)]
 struct PyLock(Py<PyAny>);
@@ -491,7 +480,7 @@ impl PyLock {
         Python::attach(|py| match self.0.bind(py).call_method1(name, args) {
             Ok(value) => Some(value.unbind()),
             Err(error) => {
-                RAISED.set(Some(error));
+                carry::stash(error);
                 None
             }
         })
@@ -507,7 +496,7 @@ impl PyLock {
         value.is_some_and(|value| {
             Python::attach(|py| {
                 value.bind(py).is_truthy().unwrap_or_else(|error| {
-                    RAISED.set(Some(error));
+                    carry::stash(error);
                     false
                 })
             })
