@@ -103,6 +103,50 @@ def test_wait_for_returns_the_predicate_value(lock_name: str) -> None:
 
 
 @pytest.mark.parametrize("lock_name", LOCKS)
+def test_wait_for_raises_what_the_predicate_raises_once_woken(lock_name: str) -> None:
+    """The predicate runs with the lock held, once before the wait and once per wake-up; what it
+    raises comes out of ``wait_for`` with the lock held again, as in the stdlib."""
+
+    def run(condition: Any) -> tuple[Any, ...]:
+        looked = threading.Event()
+        notified: list[bool] = []
+        seen: list[tuple[bool, bool]] = []  # (lock held, notified yet) at each call
+
+        def predicate() -> bool:
+            seen.append((condition._is_owned(), bool(notified)))
+            looked.set()
+            if len(seen) == 2:
+                raise LookupError("second look")
+            return False
+
+        def notifier() -> None:
+            assert looked.wait(timeout=20)
+            with condition:  # the waiter holds the lock until its wait releases it
+                condition.notify()
+                notified.append(True)
+
+        thread = threading.Thread(target=notifier)
+        thread.start()
+        with condition:
+            result = outcome(lambda: condition.wait_for(predicate, timeout=20))
+            owned = condition._is_owned()
+        thread.join(timeout=20)
+        return result, seen, owned
+
+    make = LOCKS[lock_name]
+    stdlib = threading.Condition() if make is None else threading.Condition(make())
+    assert (
+        run(_condition(lock_name))
+        == run(stdlib)
+        == (
+            (LookupError, "second look"),
+            [(True, False), (True, True)],
+            True,
+        )
+    )
+
+
+@pytest.mark.parametrize("lock_name", LOCKS)
 def test_wait_times_out_and_holds_the_lock_again(lock_name: str) -> None:
     condition = _condition(lock_name)
     with condition:

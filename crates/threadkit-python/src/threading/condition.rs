@@ -1,19 +1,26 @@
 //! `threading.Condition` over [`threadkit::Condition`], on a threadkit lock or on any lock object.
 //!
-//! Over threadkit's own `Lock` or `RLock` the condition works on the core lock directly. Over any
-//! other lock (a stdlib lock, a user's class) it falls back, as the stdlib's `Condition` does, to
-//! calling the lock's Python methods: `acquire`/`release`, and `_is_owned`/`_release_save`/
-//! `_acquire_restore` where the lock has them. Exceptions those methods raise while the core
-//! waits are carried out of the wait and raised from the Condition's method.
+//! The condition's own methods are written once, over two views of its state: the core condition
+//! whatever its lock ([`Waiters`]), and the underlying lock's methods as the condition offers
+//! them ([`Underlying`]), implemented once per kind of lock:
+//!
+//! - threadkit's own `Lock` and `RLock`: the core condition shares the core lock (an `Arc`, so the
+//!   core's `ConditionLock for Arc<L>` serves) and the lock's methods are the glue's own;
+//! - any other lock (a stdlib lock, a user's class, a subclass of threadkit's, which may override
+//!   its methods): [`Foreign`], which calls the lock's Python methods as the stdlib's `Condition`
+//!   does — `acquire`/`release`, and `_is_owned`/`_release_save`/`_acquire_restore` where the lock
+//!   has them — and serves the core condition too. Exceptions those methods raise inside a core
+//!   call are carried out of it (`carry.rs`) and raised from the condition's method.
 
-use std::time::{Duration, Instant};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
-use pyo3::PyClass;
 use pyo3::exceptions::{PyAttributeError, PyDeprecationWarning};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyTuple};
-use threadkit::{ConditionLock, NotOwnedError, RLockState, ReleaseError};
+use threadkit::{ConditionLock, NotOwnedError, ReleaseError};
 
 use super::init::Init;
 use super::{Lock, RLock};
@@ -35,33 +42,6 @@ use crate::{blocking, carry};
 #[derive(Debug)]
 pub(crate) struct Condition(Init<State>);
 
-/// What `__init__` sets.
-#[derive(Debug)]
-struct State {
-    /// The lock object, as Python code sees it.
-    lock: Py<PyAny>,
-    inner: Inner,
-}
-
-/// The core condition, typed by the kind of lock under it.
-#[derive(Debug)]
-enum Inner {
-    Lock(threadkit::Condition<Shared<Lock>>),
-    RLock(threadkit::Condition<Shared<RLock>>),
-    Python(threadkit::Condition<PyLock>),
-}
-
-/// Runs `$body` with `$condition` bound to the core condition, whatever its lock.
-macro_rules! with_core {
-    ($inner:expr, $condition:ident => $body:expr) => {
-        match $inner {
-            Inner::Lock($condition) => $body,
-            Inner::RLock($condition) => $body,
-            Inner::Python($condition) => $body,
-        }
-    };
-}
-
 #[pymethods]
 impl Condition {
     #[new]
@@ -76,29 +56,7 @@ impl Condition {
             Some(lock) => lock,
             None => Bound::new(py, RLock::new())?.into_any(),
         };
-        // Only threadkit's own locks are driven directly; a subclass may override their methods,
-        // so it is called through them like any other lock.
-        let inner = if let Ok(native) = lock.cast_exact::<Lock>() {
-            Inner::Lock(threadkit::Condition::with_lock(Shared(
-                native.clone().unbind(),
-            )))
-        } else if let Ok(native) = lock.cast_exact::<RLock>() {
-            Inner::RLock(threadkit::Condition::with_lock(Shared(
-                native.clone().unbind(),
-            )))
-        } else {
-            // The stdlib takes the lock's `acquire` and `release` here: a lock without them
-            // fails now, with its AttributeError.
-            lock.getattr(intern!(py, "acquire"))?;
-            lock.getattr(intern!(py, "release"))?;
-            Inner::Python(threadkit::Condition::with_lock(PyLock(
-                lock.clone().unbind(),
-            )))
-        };
-        self.0.set(State {
-            lock: lock.unbind(),
-            inner,
-        })
+        self.0.set(State::over(lock)?)
     }
 
     /// Acquire the underlying lock (its own `acquire`, with the same arguments and result).
@@ -112,76 +70,22 @@ impl Condition {
         blocking: Arg<'py>,
         timeout: Arg<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let acquired = match &self.state()?.inner {
-            Inner::Lock(condition) => condition
-                .underlying()
-                .0
-                .get()
-                .acquire(py, blocking, timeout)?,
-            Inner::RLock(condition) => condition
-                .underlying()
-                .0
-                .get()
-                .acquire(py, blocking, timeout)?,
-            Inner::Python(_) => {
-                let mut args = Vec::new();
-                for arg in [blocking, timeout] {
-                    match arg {
-                        Arg::Given(value) => args.push(value),
-                        Arg::Missing => break,
-                    }
-                }
-                let args = PyTuple::new(py, args)?;
-                return self
-                    .state()?
-                    .lock
-                    .bind(py)
-                    .call_method1(intern!(py, "acquire"), args);
-            }
-        };
-        Ok(PyBool::new(py, acquired).to_owned().into_any())
+        self.0.get()?.lock.acquire(py, blocking, timeout)
     }
 
     /// Release the underlying lock.
     fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.state()?.inner {
-            Inner::Lock(condition) => condition.underlying().0.get().release(py)?,
-            Inner::RLock(condition) => condition.underlying().0.get().release(py)?,
-            Inner::Python(_) => {
-                return self
-                    .state()?
-                    .lock
-                    .bind(py)
-                    .call_method0(intern!(py, "release"));
-            }
-        }
-        Ok(py.None().into_bound(py))
+        self.0.get()?.lock.release(py)
     }
 
     /// Whether the underlying lock is held (3.14's `Condition.locked()`, on every Python).
     fn locked(&self, py: Python<'_>) -> PyResult<bool> {
-        match &self.state()?.inner {
-            Inner::Lock(condition) => Ok(condition.underlying().0.get().core().locked()),
-            Inner::RLock(condition) => Ok(condition.underlying().0.get().core().locked()),
-            Inner::Python(_) => self
-                .state()?
-                .lock
-                .bind(py)
-                .call_method0(intern!(py, "locked"))?
-                .is_truthy(),
-        }
+        self.0.get()?.lock.locked(py)
     }
 
     /// Acquire the underlying lock, waiting forever.
     fn __enter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.state()?.inner {
-            Inner::Python(_) => self
-                .state()?
-                .lock
-                .bind(py)
-                .call_method0(intern!(py, "__enter__")),
-            _ => self.acquire(py, Arg::Missing, Arg::Missing),
-        }
+        self.0.get()?.lock.enter(py)
     }
 
     /// Release the underlying lock.
@@ -191,100 +95,36 @@ impl Condition {
         py: Python<'py>,
         exc_info: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match &self.state()?.inner {
-            Inner::Python(_) => self
-                .state()?
-                .lock
-                .bind(py)
-                .call_method1(intern!(py, "__exit__"), exc_info),
-            _ => self.release(py),
-        }
+        self.0.get()?.lock.exit(py, exc_info)
     }
 
     /// Whether the calling thread holds the underlying lock (for a plain lock: whether anyone
     /// does).
-    fn _is_owned(&self, _py: Python<'_>) -> PyResult<bool> {
-        let owned = with_core!(&self.state()?.inner, condition => condition.is_owned());
-        carry::take().map_or(Ok(owned), Err)
+    fn _is_owned(&self) -> PyResult<bool> {
+        self.0.get()?.core(|condition| condition.is_owned())
     }
 
     /// Release the underlying lock completely and return what `_acquire_restore` needs.
     fn _release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let lock = self.state()?.lock.bind(py);
-        match &self.state()?.inner {
-            Inner::Lock(condition) => condition.underlying().0.get().release(py)?,
-            Inner::RLock(condition) => {
-                return condition
-                    .underlying()
-                    .0
-                    .get()
-                    ._release_save(py)?
-                    .into_pyobject(py)
-                    .map(Bound::into_any);
-            }
-            Inner::Python(_) => {
-                if lock.hasattr(intern!(py, "_release_save"))? {
-                    return lock.call_method0(intern!(py, "_release_save"));
-                }
-                lock.call_method0(intern!(py, "release"))?;
-            }
-        }
-        Ok(py.None().into_bound(py))
+        self.0.get()?.lock.release_save(py)
     }
 
     /// Re-acquire the underlying lock, waiting forever, as `_release_save` left it.
     #[pyo3(signature = (state, /))]
     fn _acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let lock = self.state()?.lock.bind(py);
-        match &self.state()?.inner {
-            Inner::Lock(condition) => {
-                condition
-                    .underlying()
-                    .0
-                    .get()
-                    .acquire(py, Arg::Missing, Arg::Missing)?;
-            }
-            Inner::RLock(condition) => {
-                condition
-                    .underlying()
-                    .0
-                    .get()
-                    ._acquire_restore(py, state.extract()?)?;
-            }
-            Inner::Python(_) => {
-                if lock.hasattr(intern!(py, "_acquire_restore"))? {
-                    lock.call_method1(intern!(py, "_acquire_restore"), (state,))?;
-                } else {
-                    lock.call_method0(intern!(py, "acquire"))?;
-                }
-            }
-        }
-        Ok(())
+        self.0.get()?.lock.acquire_restore(py, state)
     }
 
     /// How many times the calling thread holds the underlying re-entrant lock.
     fn _recursion_count(&self, py: Python<'_>) -> PyResult<usize> {
-        match &self.state()?.inner {
-            Inner::RLock(condition) => Ok(condition.underlying().0.get()._recursion_count()),
-            _ => self
-                .state()?
-                .lock
-                .bind(py)
-                .call_method0(intern!(py, "_recursion_count"))
-                .map_err(|_| {
-                    PyAttributeError::new_err("the underlying lock has no _recursion_count()")
-                })?
-                .extract(),
-        }
+        self.0.get()?.lock.recursion_count(py)
     }
 
     /// Wait until notified or until the optional timeout passes; the caller must hold the lock,
     /// which is released while waiting and held again on return. Return false on timeout.
     #[pyo3(signature = (timeout = None))]
     fn wait(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
-        self.check_owned(py, NotOwnedError::Wait)?;
-        let timeout = timeout::wait(py, timeout)?;
-        self.wait_core(py, timeout)
+        self.0.get()?.wait(py, timeout)
     }
 
     /// Wait until `predicate()` is true, or until the optional timeout passes; return the
@@ -296,120 +136,166 @@ impl Condition {
         predicate: &Bound<'py, PyAny>,
         timeout: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let mut result = predicate.call0()?;
-        if result.is_truthy()? {
-            return Ok(result);
-        }
-        let timeout = timeout::wait_until(py, timeout)?;
-        let deadline = timeout.map(|timeout| Instant::now().checked_add(timeout));
-        let mut wait = timeout;
-        loop {
-            self.check_owned(py, NotOwnedError::Wait)?;
-            self.wait_core(py, wait)?;
-            result = predicate.call0()?;
-            if result.is_truthy()? {
-                return Ok(result);
-            }
-            if let Some(Some(deadline)) = deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Ok(result);
-                }
-                wait = Some(left);
-            }
-        }
+        self.0.get()?.wait_for(py, predicate, timeout)
     }
 
     /// Wake up to `n` threads waiting on this condition, in the order they started waiting; the
     /// caller must hold the lock.
     #[pyo3(signature = (n = Arg::Missing), text_signature = "($self, /, n=1)")]
     fn notify(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
-        self.check_owned(py, NotOwnedError::Notify)?;
-        let n = match n {
-            Arg::Missing => 1,
-            // The stdlib only looks at `n` while threads wait, comparing it with 0.
-            Arg::Given(_)
-                if with_core!(&self.state()?.inner, condition => condition.waiter_count()) == 0 =>
-            {
-                return Ok(());
-            }
-            Arg::Given(n) => permits(&n)?,
-        };
-        with_core!(&self.state()?.inner, condition => condition.notify(n)).or_raise(py)?;
-        carry::take().map_or(Ok(()), Err)
+        self.0.get()?.notify(py, n)
     }
 
     /// Wake every thread waiting on this condition; the caller must hold the lock.
     fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
-        self.check_owned(py, NotOwnedError::Notify)?;
-        with_core!(&self.state()?.inner, condition => condition.notify_all()).or_raise(py)?;
-        carry::take().map_or(Ok(()), Err)
+        self.0.get()?.notify_all(py)
     }
 
     /// Wake every waiting thread (deprecated alias of `notify_all`).
     #[pyo3(name = "notifyAll")]
     fn notify_all_deprecated(&self, py: Python<'_>) -> PyResult<()> {
-        PyErr::warn(
-            py,
-            &py.get_type::<PyDeprecationWarning>(),
-            c"notifyAll() is deprecated, use notify_all() instead",
-            1,
-        )?;
+        let warning = c"notifyAll() is deprecated, use notify_all() instead";
+        PyErr::warn(py, &py.get_type::<PyDeprecationWarning>(), warning, 1)?;
         self.notify_all(py)
     }
 
     /// Reset the underlying lock in a forked child, and forget the parent's waiters.
     fn _at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {
-        match &self.state()?.inner {
-            Inner::Lock(condition) => condition.underlying().0.get()._at_fork_reinit(),
-            Inner::RLock(condition) => condition.underlying().0.get()._at_fork_reinit(),
-            Inner::Python(_) => {
-                self.state()?
-                    .lock
-                    .bind(py)
-                    .call_method0(intern!(py, "_at_fork_reinit"))?;
-            }
-        }
-        with_core!(&self.state()?.inner, condition => condition.forget_waiters());
-        Ok(())
+        self.0.get()?.at_fork_reinit(py)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let waiters = with_core!(&self.state()?.inner, condition => condition.waiter_count());
-        Ok(format!(
-            "<Condition({}, {waiters})>",
-            self.state()?.lock.bind(py).repr()?
-        ))
+        self.0.get()?.repr(py)
     }
 }
 
-impl Condition {
-    /// What `__init__` set.
-    #[inline]
-    fn state(&self) -> PyResult<&State> {
-        self.0.get()
+/// What `__init__` sets.
+#[derive(Debug)]
+struct State {
+    /// The lock object, as Python code sees it.
+    object: Py<PyAny>,
+    /// The lock's methods, as the condition offers them.
+    lock: Box<dyn Underlying>,
+    /// The core condition over the same lock.
+    condition: Box<dyn Waiters>,
+}
+
+impl State {
+    /// The state of a condition over `lock`.
+    fn over(lock: Bound<'_, PyAny>) -> PyResult<Self> {
+        // Only threadkit's own locks are driven directly; a subclass may override their methods,
+        // so it is called through them like any other lock.
+        if let Ok(native) = lock.cast_exact::<Lock>() {
+            return Ok(State::with(native.clone().unbind(), lock));
+        }
+        if let Ok(native) = lock.cast_exact::<RLock>() {
+            return Ok(State::with(native.clone().unbind(), lock));
+        }
+        // The stdlib takes the lock's `acquire` and `release` here: a lock without them fails
+        // now, with its AttributeError.
+        let py = lock.py();
+        lock.getattr(intern!(py, "acquire"))?;
+        lock.getattr(intern!(py, "release"))?;
+        Ok(State::with(Foreign(lock.clone().unbind()), lock))
+    }
+
+    fn with<U: Underlying + 'static>(underlying: U, lock: Bound<'_, PyAny>) -> Self {
+        State {
+            condition: underlying.condition(lock.py()),
+            lock: Box::new(underlying),
+            object: lock.unbind(),
+        }
+    }
+
+    /// Runs a call of the core condition; an exception a foreign lock's method raised in it
+    /// wins over what it returned.
+    fn core<T>(&self, call: impl FnOnce(&dyn Waiters) -> T) -> PyResult<T> {
+        let value = call(&*self.condition);
+        carry::take().map_or(Ok(value), Err)
     }
 
     /// The stdlib checks ownership before it looks at any other argument.
     fn check_owned(&self, py: Python<'_>, error: NotOwnedError) -> PyResult<()> {
-        if self._is_owned(py)? {
+        if self.core(|condition| condition.is_owned())? {
             Ok(())
         } else {
             Err(error).or_raise(py)
         }
     }
 
-    /// One core wait, detached; an exception from a Python lock's methods wins.
-    fn wait_core(&self, py: Python<'_>, timeout: Option<Duration>) -> PyResult<bool> {
-        let inner = &self.state()?.inner;
-        let notified = blocking::wait(
-            py,
-            || with_core!(inner, condition => condition.wait(timeout)),
-        );
-        if let Some(error) = carry::take() {
-            return Err(error);
+    fn wait(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+        self.check_owned(py, NotOwnedError::Wait)?;
+        let timeout = timeout::wait(py, timeout)?;
+        let condition = &*self.condition;
+        let notified = blocking::wait(py, || condition.wait(timeout));
+        // An exception from a foreign lock's methods wins over an interrupt.
+        carry::take().map_or(notified, Err)?.or_raise(py)
+    }
+
+    /// The core's `wait_for`, detached, with the Python predicate called attached between
+    /// waits; an exception it raises stops the wait and is raised.
+    fn wait_for<'py>(
+        &self,
+        py: Python<'py>,
+        predicate: &Bound<'py, PyAny>,
+        timeout: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let first = predicate.call0()?;
+        if first.is_truthy()? {
+            return Ok(first);
         }
-        notified?.or_raise(py)
+        let timeout = timeout::wait_until(py, timeout)?;
+        let predicate = predicate.clone().unbind();
+        let mut result = first.unbind();
+        // The core asks first, before any wait: the answer is the one just had.
+        let mut asked = false;
+        let mut test = || {
+            if !std::mem::replace(&mut asked, true) {
+                return false;
+            }
+            Python::attach(|py| {
+                let value = predicate.call0(py)?;
+                let truth = value.bind(py).is_truthy()?;
+                result = value;
+                Ok(truth)
+            })
+            .unwrap_or_else(|error| {
+                carry::stash(error);
+                true
+            })
+        };
+        let condition = &*self.condition;
+        let waited = blocking::wait(py, || condition.wait_for(&mut test, timeout));
+        carry::take().map_or(waited, Err)?.or_raise(py)?;
+        Ok(result.into_bound(py))
+    }
+
+    fn notify(&self, py: Python<'_>, n: Arg<'_>) -> PyResult<()> {
+        self.check_owned(py, NotOwnedError::Notify)?;
+        let n = match n {
+            Arg::Missing => 1,
+            // The stdlib only looks at `n` while threads wait, comparing it with 0.
+            Arg::Given(_) if self.condition.waiter_count() == 0 => return Ok(()),
+            Arg::Given(n) => permits(&n)?,
+        };
+        self.core(|condition| condition.notify(n))?.or_raise(py)
+    }
+
+    fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
+        self.check_owned(py, NotOwnedError::Notify)?;
+        self.core(|condition| condition.notify_all())?.or_raise(py)
+    }
+
+    fn at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {
+        self.lock.at_fork_reinit(py)?;
+        self.condition.forget_waiters();
+        Ok(())
+    }
+
+    fn repr(&self, py: Python<'_>) -> PyResult<String> {
+        let lock = self.object.bind(py).repr()?;
+        let waiters = self.condition.waiter_count();
+        Ok(format!("<Condition({lock}, {waiters})>"))
     }
 }
 
@@ -427,129 +313,348 @@ fn permits(n: &Bound<'_, PyAny>) -> PyResult<usize> {
     Ok(n.ceil() as usize)
 }
 
-/// A threadkit lock that a condition shares with Python code, which keeps it alive.
-#[derive(Debug)]
-struct Shared<T: PyClass>(Py<T>);
-
-/// Forwards [`ConditionLock`] to the core lock inside a shared glue lock.
-macro_rules! forward_to_core {
-    ($glue:ty, $state:ty) => {
-        impl ConditionLock for Shared<$glue> {
-            type State = $state;
-
-            fn acquire(&self, timeout: Option<Duration>) -> bool {
-                ConditionLock::acquire(self.0.get().core(), timeout)
-            }
-
-            fn try_acquire(&self) -> bool {
-                ConditionLock::try_acquire(self.0.get().core())
-            }
-
-            fn release(&self) -> Result<(), ReleaseError> {
-                ConditionLock::release(self.0.get().core())
-            }
-
-            fn is_owned(&self) -> bool {
-                ConditionLock::is_owned(self.0.get().core())
-            }
-
-            fn release_save(&self) -> Result<$state, ReleaseError> {
-                ConditionLock::release_save(self.0.get().core())
-            }
-
-            fn acquire_restore(&self, state: $state) {
-                ConditionLock::acquire_restore(self.0.get().core(), state)
-            }
-        }
-    };
+/// The core condition, whatever its lock.
+trait Waiters: fmt::Debug + Send + Sync {
+    fn is_owned(&self) -> bool;
+    fn wait(&self, timeout: Option<Duration>) -> Result<bool, NotOwnedError>;
+    fn wait_for(
+        &self,
+        predicate: &mut dyn FnMut() -> bool,
+        timeout: Option<Duration>,
+    ) -> Result<bool, NotOwnedError>;
+    fn notify(&self, n: usize) -> Result<(), NotOwnedError>;
+    fn notify_all(&self) -> Result<(), NotOwnedError>;
+    fn waiter_count(&self) -> usize;
+    fn forget_waiters(&self);
 }
 
-forward_to_core!(Lock, ());
-forward_to_core!(RLock, RLockState);
+impl<L> Waiters for threadkit::Condition<L>
+where
+    L: ConditionLock + fmt::Debug + Send + Sync,
+{
+    fn is_owned(&self) -> bool {
+        self.is_owned()
+    }
 
-/// Any lock object, driven through its Python methods like the stdlib's `Condition` does.
-#[derive(Debug)]
-struct PyLock(Py<PyAny>);
+    fn wait(&self, timeout: Option<Duration>) -> Result<bool, NotOwnedError> {
+        self.wait(timeout)
+    }
 
-impl PyLock {
-    /// Calls `lock.<name>(*args)` attached; an exception is kept for the glue to raise.
-    fn call<A>(&self, name: &str, args: A) -> Option<Py<PyAny>>
+    fn wait_for(
+        &self,
+        predicate: &mut dyn FnMut() -> bool,
+        timeout: Option<Duration>,
+    ) -> Result<bool, NotOwnedError> {
+        self.wait_for(predicate, timeout)
+    }
+
+    fn notify(&self, n: usize) -> Result<(), NotOwnedError> {
+        self.notify(n)
+    }
+
+    fn notify_all(&self) -> Result<(), NotOwnedError> {
+        self.notify_all()
+    }
+
+    fn waiter_count(&self) -> usize {
+        self.waiter_count()
+    }
+
+    fn forget_waiters(&self) {
+        self.forget_waiters();
+    }
+}
+
+/// The underlying lock's methods as the condition offers them (the stdlib's `Condition` takes
+/// them from its lock): one implementation per kind of lock.
+trait Underlying: fmt::Debug + Send + Sync {
+    /// A core condition over this lock.
+    fn condition(&self, py: Python<'_>) -> Box<dyn Waiters>
     where
-        A: for<'py> pyo3::call::PyCallArgs<'py>,
-    {
-        Python::attach(|py| match self.0.bind(py).call_method1(name, args) {
-            Ok(value) => Some(value.unbind()),
-            Err(error) => {
-                carry::stash(error);
-                None
-            }
-        })
+        Self: Sized;
+
+    fn acquire<'py>(
+        &self,
+        py: Python<'py>,
+        blocking: Arg<'py>,
+        timeout: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>>;
+
+    fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+
+    fn locked(&self, py: Python<'_>) -> PyResult<bool>;
+
+    fn enter<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.acquire(py, Arg::Missing, Arg::Missing)
     }
 
-    /// Whether the lock has a method called `name`.
-    fn has(&self, name: &str) -> bool {
-        Python::attach(|py| self.0.bind(py).hasattr(name).unwrap_or(false))
+    fn exit<'py>(
+        &self,
+        py: Python<'py>,
+        _exc_info: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.release(py)
     }
 
-    /// `value` as a Python `if` reads it; an exception counts as false and is kept.
-    fn truth(value: Option<Py<PyAny>>) -> bool {
-        value.is_some_and(|value| {
-            Python::attach(|py| {
-                value.bind(py).is_truthy().unwrap_or_else(|error| {
-                    carry::stash(error);
-                    false
-                })
-            })
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+
+    fn acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()>;
+
+    fn recursion_count(&self, _py: Python<'_>) -> PyResult<usize> {
+        Err(no_recursion_count())
+    }
+
+    fn at_fork_reinit(&self, py: Python<'_>) -> PyResult<()>;
+}
+
+/// `_recursion_count()` of a condition whose lock has none.
+fn no_recursion_count() -> PyErr {
+    PyAttributeError::new_err("the underlying lock has no _recursion_count()")
+}
+
+impl Underlying for Py<Lock> {
+    fn condition(&self, _py: Python<'_>) -> Box<dyn Waiters> {
+        Box::new(threadkit::Condition::with_lock(Arc::clone(
+            self.get().core(),
+        )))
+    }
+
+    fn acquire<'py>(
+        &self,
+        py: Python<'py>,
+        blocking: Arg<'py>,
+        timeout: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let acquired = self.get().acquire(py, blocking, timeout)?;
+        Ok(PyBool::new(py, acquired).to_owned().into_any())
+    }
+
+    fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get().release(py)?;
+        Ok(py.None().into_bound(py))
+    }
+
+    fn locked(&self, _py: Python<'_>) -> PyResult<bool> {
+        Ok(self.get().locked())
+    }
+
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.release(py)
+    }
+
+    fn acquire_restore(&self, py: Python<'_>, _state: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.acquire(py, Arg::Missing, Arg::Missing).map(drop)
+    }
+
+    fn at_fork_reinit(&self, _py: Python<'_>) -> PyResult<()> {
+        self.get()._at_fork_reinit();
+        Ok(())
+    }
+}
+
+impl Underlying for Py<RLock> {
+    fn condition(&self, _py: Python<'_>) -> Box<dyn Waiters> {
+        Box::new(threadkit::Condition::with_lock(Arc::clone(
+            self.get().core(),
+        )))
+    }
+
+    fn acquire<'py>(
+        &self,
+        py: Python<'py>,
+        blocking: Arg<'py>,
+        timeout: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let acquired = self.get().acquire(py, blocking, timeout)?;
+        Ok(PyBool::new(py, acquired).to_owned().into_any())
+    }
+
+    fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.get().release(py)?;
+        Ok(py.None().into_bound(py))
+    }
+
+    fn locked(&self, _py: Python<'_>) -> PyResult<bool> {
+        Ok(self.get().locked())
+    }
+
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let saved = self.get()._release_save(py)?;
+        Ok(saved.into_pyobject(py)?.into_any())
+    }
+
+    fn acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.get()._acquire_restore(py, state.extract()?)
+    }
+
+    fn recursion_count(&self, _py: Python<'_>) -> PyResult<usize> {
+        Ok(self.get()._recursion_count())
+    }
+
+    fn at_fork_reinit(&self, _py: Python<'_>) -> PyResult<()> {
+        self.get()._at_fork_reinit();
+        Ok(())
+    }
+}
+
+/// Any other lock object, driven through its Python methods as the stdlib's `Condition` drives
+/// it: attached for the condition's own methods, and from the core condition's waits (which
+/// attach to call them, and carry an exception out).
+#[derive(Debug)]
+struct Foreign(Py<PyAny>);
+
+impl Foreign {
+    /// `lock.<name>(*args)`.
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, pyo3::types::PyString>,
+        args: impl pyo3::call::PyCallArgs<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.0.bind(py).call_method1(name, args)
+    }
+
+    /// Whether the lock has a method called `name` (else the stdlib's own default serves).
+    fn has(&self, py: Python<'_>, name: &Bound<'_, pyo3::types::PyString>) -> PyResult<bool> {
+        self.0.bind(py).hasattr(name)
+    }
+
+    /// The stdlib's `_is_owned`: the lock's own, or "a lock we can take was not held".
+    fn is_owned(&self, py: Python<'_>) -> PyResult<bool> {
+        if self.has(py, intern!(py, "_is_owned"))? {
+            return self.call(py, intern!(py, "_is_owned"), ())?.is_truthy();
+        }
+        if self
+            .call(py, intern!(py, "acquire"), (false,))?
+            .is_truthy()?
+        {
+            self.call(py, intern!(py, "release"), ())?;
+            Ok(false)
+        } else {
+            Ok(true)
+        }
+    }
+
+    /// Runs `call` attached, from inside a core call: an exception is kept for the condition's
+    /// method to raise, and `failed` returned in its place.
+    fn attached<T>(&self, failed: T, call: impl FnOnce(Python<'_>) -> PyResult<T>) -> T {
+        Python::attach(call).unwrap_or_else(|error| {
+            carry::stash(error);
+            failed
         })
     }
 }
 
-impl ConditionLock for PyLock {
-    /// What `_release_save` returned, if the lock has it.
-    type State = Option<Py<PyAny>>;
+impl Underlying for Foreign {
+    fn condition(&self, py: Python<'_>) -> Box<dyn Waiters> {
+        Box::new(threadkit::Condition::with_lock(Foreign(
+            self.0.clone_ref(py),
+        )))
+    }
+
+    fn acquire<'py>(
+        &self,
+        py: Python<'py>,
+        blocking: Arg<'py>,
+        timeout: Arg<'py>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // The same arguments as given: none, `blocking`, or both.
+        let given: Vec<_> = [blocking, timeout]
+            .into_iter()
+            .map_while(|arg| match arg {
+                Arg::Given(value) => Some(value),
+                Arg::Missing => None,
+            })
+            .collect();
+        self.call(py, intern!(py, "acquire"), PyTuple::new(py, given)?)
+    }
+
+    fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.call(py, intern!(py, "release"), ())
+    }
+
+    fn locked(&self, py: Python<'_>) -> PyResult<bool> {
+        self.call(py, intern!(py, "locked"), ())?.is_truthy()
+    }
+
+    fn enter<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.call(py, intern!(py, "__enter__"), ())
+    }
+
+    fn exit<'py>(
+        &self,
+        py: Python<'py>,
+        exc_info: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.call(py, intern!(py, "__exit__"), exc_info)
+    }
+
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.has(py, intern!(py, "_release_save"))? {
+            return self.call(py, intern!(py, "_release_save"), ());
+        }
+        Underlying::release(self, py)?;
+        Ok(py.None().into_bound(py))
+    }
+
+    fn acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        if self.has(py, intern!(py, "_acquire_restore"))? {
+            self.call(py, intern!(py, "_acquire_restore"), (state,))?;
+        } else {
+            self.call(py, intern!(py, "acquire"), ())?;
+        }
+        Ok(())
+    }
+
+    fn recursion_count(&self, py: Python<'_>) -> PyResult<usize> {
+        self.call(py, intern!(py, "_recursion_count"), ())
+            .map_err(|_| no_recursion_count())?
+            .extract()
+    }
+
+    fn at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {
+        self.call(py, intern!(py, "_at_fork_reinit"), ()).map(drop)
+    }
+}
+
+/// The core condition's view of a foreign lock: the same methods, attached.
+impl ConditionLock for Foreign {
+    /// What `_release_save` returned (`None` if the lock has none).
+    type State = Py<PyAny>;
 
     fn acquire(&self, timeout: Option<Duration>) -> bool {
         let seconds = timeout.map_or(-1.0, |timeout| timeout.as_secs_f64());
-        PyLock::truth(self.call("acquire", (true, seconds)))
+        self.attached(false, |py| {
+            self.call(py, intern!(py, "acquire"), (true, seconds))?
+                .is_truthy()
+        })
     }
 
     fn try_acquire(&self) -> bool {
-        PyLock::truth(self.call("acquire", (false,)))
+        self.attached(false, |py| {
+            self.call(py, intern!(py, "acquire"), (false,))?.is_truthy()
+        })
     }
 
     fn release(&self) -> Result<(), ReleaseError> {
-        self.call("release", ())
-            .map(drop)
-            .ok_or(ReleaseError::NotOwned)
+        let released = self.attached(false, |py| Underlying::release(self, py).map(|_| true));
+        released.then_some(()).ok_or(ReleaseError::NotOwned)
     }
 
     fn is_owned(&self) -> bool {
-        if self.has("_is_owned") {
-            return PyLock::truth(self.call("_is_owned", ()));
-        }
-        // The stdlib's fallback: a lock we can take was not held.
-        if self.try_acquire() {
-            let _ = self.release();
-            false
-        } else {
-            true
-        }
+        self.attached(false, |py| Foreign::is_owned(self, py))
     }
 
-    fn release_save(&self) -> Result<Self::State, ReleaseError> {
-        if self.has("_release_save") {
-            return self
-                .call("_release_save", ())
-                .map(Some)
-                .ok_or(ReleaseError::NotOwned);
-        }
-        self.release().map(|()| None)
+    fn release_save(&self) -> Result<Py<PyAny>, ReleaseError> {
+        let saved = self.attached(None, |py| {
+            Underlying::release_save(self, py).map(|saved| Some(saved.unbind()))
+        });
+        saved.ok_or(ReleaseError::NotOwned)
     }
 
-    fn acquire_restore(&self, state: Self::State) {
-        match state {
-            Some(state) => drop(self.call("_acquire_restore", (state,))),
-            None => drop(self.call("acquire", ())),
-        }
+    fn acquire_restore(&self, state: Py<PyAny>) {
+        self.attached((), |py| {
+            Underlying::acquire_restore(self, py, state.bind(py))
+        });
     }
 }

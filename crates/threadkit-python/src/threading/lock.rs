@@ -1,5 +1,7 @@
 //! `threading.Lock` over [`threadkit::Lock`].
 
+use std::sync::Arc;
+
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -8,13 +10,15 @@ use crate::errors::OrRaise;
 use crate::timeout::{self, Arg};
 
 /// `threadkit.threading.Lock`: a primitive lock any thread may release.
+///
+/// The core lock is shared with the `Condition`s built over this one.
 #[pyclass(module = "threadkit.threading", name = "Lock", frozen, weakref)]
 #[derive(Debug)]
-pub(crate) struct Lock(threadkit::Lock);
+pub(crate) struct Lock(Arc<threadkit::Lock>);
 
 impl Lock {
     /// The core lock, for a `Condition` built over this one.
-    pub(crate) fn core(&self) -> &threadkit::Lock {
+    pub(crate) fn core(&self) -> &Arc<threadkit::Lock> {
         &self.0
     }
 }
@@ -23,7 +27,7 @@ impl Lock {
 impl Lock {
     #[new]
     fn new() -> Self {
-        Lock(threadkit::Lock::new())
+        Lock(Arc::new(threadkit::Lock::new()))
     }
 
     /// Acquire the lock, blocking or non-blocking, with an optional timeout; return whether it
@@ -52,7 +56,7 @@ impl Lock {
     }
 
     /// Whether the lock is held.
-    fn locked(&self) -> bool {
+    pub(crate) fn locked(&self) -> bool {
         self.0.locked()
     }
 

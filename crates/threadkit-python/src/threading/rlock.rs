@@ -1,5 +1,7 @@
 //! `threading.RLock` over [`threadkit::RLock`].
 
+use std::sync::Arc;
+
 use pyo3::exceptions::PyDeprecationWarning;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -12,7 +14,8 @@ use crate::timeout::{self, Arg};
 /// `threadkit.threading.RLock`: a re-entrant lock owned by the thread that acquired it.
 ///
 /// Subclassable, like the stdlib's C type `_thread.RLock` (`threading.RLock` itself is a factory
-/// function there): `__new__` accepts and ignores any arguments, as `_thread.RLock` does.
+/// function there): `__new__` accepts and ignores any arguments, as `_thread.RLock` does. The core
+/// lock is shared with the `Condition`s built over this one.
 #[pyclass(
     module = "threadkit.threading",
     name = "RLock",
@@ -21,16 +24,16 @@ use crate::timeout::{self, Arg};
     weakref
 )]
 #[derive(Debug)]
-pub(crate) struct RLock(threadkit::RLock);
+pub(crate) struct RLock(Arc<threadkit::RLock>);
 
 impl RLock {
     /// A new unowned lock.
     pub(crate) fn new() -> Self {
-        RLock(threadkit::RLock::new())
+        RLock(Arc::new(threadkit::RLock::new()))
     }
 
     /// The core lock, for a `Condition` built over this one.
-    pub(crate) fn core(&self) -> &threadkit::RLock {
+    pub(crate) fn core(&self) -> &Arc<threadkit::RLock> {
         &self.0
     }
 }
@@ -85,7 +88,7 @@ impl RLock {
     }
 
     /// Whether the lock is held, by any thread (3.14's `RLock.locked()`, on every Python).
-    fn locked(&self) -> bool {
+    pub(crate) fn locked(&self) -> bool {
         self.0.locked()
     }
 
