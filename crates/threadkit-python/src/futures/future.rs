@@ -1,14 +1,10 @@
 //! `concurrent.futures.Future` over [`threadkit::futures::Future`].
 //!
-//! The core future keeps the state machine, the waiting and the callbacks; the Python object
-//! adds what Python code reaches for beyond the public methods: the stdlib's private `_state`,
-//! `_result`, `_exception`, `_condition` and `_waiters`, so that `concurrent.futures.wait` and
-//! `as_completed` (which lock `_condition` and append to `_waiters`) and CPython's own tests (which
-//! assign `_state` and `_exception` by hand) work on threadkit's futures too.
+//! The core future keeps the state machine, the waiting and the callbacks; `private.rs` emulates
+//! the stdlib's private attributes over it (`_state`, `_result`, `_exception`, `_condition`,
+//! `_waiters`), which the public methods consult where code may have assigned them by hand.
 
 use std::fmt;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use pyo3::exceptions::{PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
@@ -16,8 +12,9 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
-use threadkit::futures::{FutureError, TaskError};
+use threadkit::futures::TaskError;
 
+use super::private::{self, FINISHED, PENDING, Private, RUNNING};
 use crate::blocking;
 use crate::errors::{CancelledError, InvalidStateError, broken_thread_pool, log_failure, logger};
 use crate::timeout;
@@ -57,31 +54,8 @@ pub(crate) type Core = threadkit::futures::Future<Value, Failure>;
 )]
 pub(crate) struct Future {
     pub(crate) core: Core,
-    /// `_condition` and `_waiters`, made when first asked for.
-    compat: PyOnceLock<Compat>,
-    /// What `_result`/`_exception` were assigned, and whether that, not the core's outcome, is
-    /// the outcome (after `_state = FINISHED` was assigned by hand).
-    manual: Mutex<Manual>,
-    manual_active: AtomicBool,
-}
-
-/// The stdlib's private waiting state, kept coherent with the core future.
-///
-/// The stdlib changes `_state` and tells `_waiters` in one step under `_condition`; here the
-/// core completes first and the waiters are told after. A stdlib waiter that saw the future done
-/// in between (and so counts it already) must not be told again, so whichever comes first, the
-/// completion's notification or a read of `_state` that sees the future completed, tells the
-/// waiters present at that moment, under `_condition`; `told` records that it happened.
-struct Compat {
-    condition: Py<PyAny>,
-    waiters: Py<PyList>,
-    told: AtomicBool,
-}
-
-#[derive(Default)]
-struct Manual {
-    result: Option<Py<PyAny>>,
-    exception: Option<Py<PyAny>>,
+    /// The stdlib's private attributes.
+    pub(crate) private: Private,
 }
 
 impl fmt::Debug for Future {
@@ -89,13 +63,6 @@ impl fmt::Debug for Future {
         f.debug_tuple("Future").field(&self.core).finish()
     }
 }
-
-/// The stdlib's state names, as `_state` holds them.
-const PENDING: &str = "PENDING";
-const RUNNING: &str = "RUNNING";
-const CANCELLED: &str = "CANCELLED";
-const CANCELLED_AND_NOTIFIED: &str = "CANCELLED_AND_NOTIFIED";
-const FINISHED: &str = "FINISHED";
 
 /// The Python class `threadkit.futures.Future`, which executors instantiate; the façade
 /// registers it at import.
@@ -123,33 +90,7 @@ impl Future {
 
     /// The outcome, once FINISHED: `Ok(value)` or `Err(exception)`.
     fn outcome(&self, py: Python<'_>) -> Option<Result<Py<PyAny>, Py<PyAny>>> {
-        if self.manual_active.load(Ordering::Acquire) {
-            let manual = self.manual.lock().unwrap_or_else(|e| e.into_inner());
-            // The stdlib tests `if self._exception:`.
-            return Some(match &manual.exception {
-                Some(exception) if exception.bind(py).is_truthy().unwrap_or(true) => {
-                    Err(exception.clone_ref(py))
-                }
-                _ => Ok(manual
-                    .result
-                    .as_ref()
-                    .map_or_else(|| py.None(), |result| result.clone_ref(py))),
-            });
-        }
-        match self.core.result_ref(Some(Duration::ZERO)) {
-            Ok(Value(value)) => Some(Ok(value.clone_ref(py))),
-            Err(FutureError::Failed(Failure(exception))) => Some(Err(exception.clone_ref(py))),
-            Err(_) => None,
-        }
-    }
-
-    /// Runs `read` while holding `_condition` if it exists: code that assigns the private
-    /// attributes by hand does so under it, as the stdlib's own methods do.
-    fn read<T>(&self, py: Python<'_>, read: impl FnOnce() -> T) -> PyResult<T> {
-        match self.compat.get(py) {
-            Some(compat) => locked(compat.condition.bind(py), || Ok(read())),
-            None => Ok(read()),
-        }
+        self.private.outcome(py, &self.core)
     }
 
     /// Waits (detached) until the future settles or `timeout` passes.
@@ -165,81 +106,6 @@ impl Future {
             let _ = self.core.result_ref(timeout);
         })
     }
-
-    /// The stdlib's `_state` name of the future.
-    fn state_name(&self) -> &'static str {
-        self.core.state_name()
-    }
-
-    /// The stdlib's `_waiters` and `_condition`, made on first use; from then on a completion
-    /// also tells the waiters in `_waiters`, under `_condition`, as the stdlib's `set_result`
-    /// does.
-    fn compat<'a>(slf: &'a Bound<'_, Self>) -> PyResult<&'a Compat> {
-        let py = slf.py();
-        let this: &'a Future = slf.get();
-        this.compat.get_or_try_init(py, || {
-            let condition = py
-                .import(intern!(py, "threadkit.threading"))?
-                .getattr(intern!(py, "Condition"))?
-                .call0()?
-                .unbind();
-            let compat = Compat {
-                condition,
-                waiters: PyList::empty(py).unbind(),
-                told: AtomicBool::new(false),
-            };
-            let future = slf.clone().unbind();
-            this.core.add_notified_callback(move |_| {
-                Python::attach(|py| notify_waiters(future.bind(py)))
-            });
-            Ok::<_, PyErr>(compat)
-        })
-    }
-}
-
-/// Tells the stdlib waiters in `_waiters` that `future` completed (called once it has).
-fn notify_waiters(future: &Bound<'_, Future>) {
-    let py = future.py();
-    let Some(compat) = future.get().compat.get(py) else {
-        return;
-    };
-    if let Err(error) = tell_waiters(future, compat) {
-        error.write_unraisable(py, Some(future.as_any()));
-    }
-}
-
-/// Under `_condition`, unless they were told already: tells the waiters in `_waiters` that
-/// `future` completed, and wakes whoever waits on `_condition`.
-fn tell_waiters(future: &Bound<'_, Future>, compat: &Compat) -> PyResult<()> {
-    let py = future.py();
-    let condition = compat.condition.bind(py);
-    locked(condition, || {
-        if compat.told.swap(true, Ordering::AcqRel) {
-            return Ok(());
-        }
-        let method = if future.get().core.cancelled() {
-            intern!(py, "add_cancelled")
-        } else if matches!(future.get().outcome(py), Some(Err(_))) {
-            intern!(py, "add_exception")
-        } else {
-            intern!(py, "add_result")
-        };
-        for waiter in compat.waiters.bind(py).iter() {
-            waiter.call_method1(method, (future,))?;
-        }
-        condition.call_method0(intern!(py, "notify_all"))?;
-        Ok(())
-    })
-}
-
-/// Runs `body` holding `condition` (the stdlib's `with self._condition:`); the condition is
-/// released whatever `body` returns.
-fn locked<T>(condition: &Bound<'_, PyAny>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    let py = condition.py();
-    condition.call_method0(intern!(py, "acquire"))?;
-    let outcome = body();
-    condition.call_method0(intern!(py, "release"))?;
-    outcome
 }
 
 /// Calls a done-callback with the future; an exception is logged, as the stdlib does.
@@ -269,9 +135,7 @@ impl Future {
         }
         Ok(Future {
             core: Core::new(),
-            compat: PyOnceLock::new(),
-            manual: Mutex::new(Manual::default()),
-            manual_active: AtomicBool::new(false),
+            private: Private::new(),
         })
     }
 
@@ -309,12 +173,15 @@ impl Future {
     #[pyo3(signature = (timeout = None))]
     fn result(&self, py: Python<'_>, timeout: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         if let Ok(Value(value)) = self.core.result_ref(Some(Duration::ZERO))
-            && !self.manual_active.load(Ordering::Acquire)
+            && !self.private.assigned_by_hand()
         {
             return Ok(value.clone_ref(py));
         }
         self.wait(py, timeout)?;
-        match self.read(py, || (self.core.cancelled(), self.outcome(py)))? {
+        match self
+            .private
+            .read(py, || (self.core.cancelled(), self.outcome(py)))?
+        {
             (true, _) => Err(CancelledError::new_err(())),
             (false, Some(Ok(value))) => Ok(value),
             (false, Some(Err(exception))) => Err(PyErr::from_value(exception.into_bound(py))),
@@ -331,7 +198,10 @@ impl Future {
         timeout: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Option<Py<PyAny>>> {
         self.wait(py, timeout)?;
-        match self.read(py, || (self.core.cancelled(), self.outcome(py)))? {
+        match self
+            .private
+            .read(py, || (self.core.cancelled(), self.outcome(py)))?
+        {
             (true, _) => Err(CancelledError::new_err(())),
             (false, Some(Ok(_))) => Ok(None),
             (false, Some(Err(exception))) => Ok(Some(exception)),
@@ -349,7 +219,7 @@ impl Future {
                 (
                     "Future %s in unexpected state: %s",
                     id,
-                    slf.get().state_name(),
+                    slf.get().core.state_name(),
                 ),
             )?;
             Err(PyRuntimeError::new_err("Future in unexpected state"))
@@ -377,7 +247,8 @@ impl Future {
         let this = slf.get();
         let class = slf.get_type().name()?;
         let address = slf.as_ptr() as usize;
-        let state = this.state_name();
+        let state = this.core.state_name();
+        // The stdlib's `_STATE_TO_DESCRIPTION_MAP`, over the core's state names.
         let description = match state {
             PENDING => "pending",
             RUNNING => "running",
@@ -400,114 +271,49 @@ impl Future {
 
     /// The stdlib's private state name (`PENDING`, `RUNNING`, `CANCELLED`,
     /// `CANCELLED_AND_NOTIFIED` or `FINISHED`). Assigning it drives the future there.
-    ///
-    /// Reading a completed state first tells the stdlib waiters of the completion if that has
-    /// not happened yet (see [`Compat`]).
     #[getter]
     fn _state(slf: &Bound<'_, Self>) -> PyResult<&'static str> {
-        let this = slf.get();
-        let state = this.state_name();
-        if let Some(compat) = this.compat.get(slf.py())
-            && matches!(state, FINISHED | CANCELLED_AND_NOTIFIED)
-            && !compat.told.load(Ordering::Acquire)
-        {
-            tell_waiters(slf, compat)?;
-        }
-        Ok(state)
+        private::state(slf)
     }
 
     #[setter(_state)]
     fn set_state(&self, state: &str) -> PyResult<()> {
-        let current = self.state_name();
-        if state == current {
-            return Ok(());
-        }
-        let reached = match state {
-            RUNNING => self.core.set_running_or_notify_cancel() == Ok(true),
-            CANCELLED => self.core.cancel(),
-            CANCELLED_AND_NOTIFIED => {
-                self.core.cancel() && self.core.set_running_or_notify_cancel() == Ok(false)
-            }
-            FINISHED => {
-                // From now on `_result` and `_exception` say what the outcome is.
-                self.manual_active.store(true, Ordering::Release);
-                Python::attach(|py| self.core.set_result(Value(py.None()))).is_ok()
-            }
-            _ => false,
-        };
-        if reached {
-            Ok(())
-        } else {
-            Err(PyValueError::new_err(format!(
-                "a threadkit future cannot go from {current} to {state}"
-            )))
-        }
+        private::set_state(self, state)
     }
 
     /// The stdlib's private result slot.
     #[getter]
     fn _result(&self, py: Python<'_>) -> Py<PyAny> {
-        match self.outcome(py) {
-            Some(Ok(value)) => value,
-            _ => py.None(),
-        }
+        private::result(self, py)
     }
 
     #[setter(_result)]
     fn set_manual_result(&self, py: Python<'_>, result: Py<PyAny>) {
-        self.assign(py, |manual| manual.result = Some(result));
+        private::set_result(self, py, result);
     }
 
     /// The stdlib's private exception slot.
     #[getter]
     fn _exception(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        match self.outcome(py) {
-            Some(Err(exception)) => Some(exception),
-            _ => None,
-        }
+        private::exception(self, py)
     }
 
     #[setter(_exception)]
     fn set_manual_exception(&self, py: Python<'_>, exception: Option<Py<PyAny>>) {
-        self.assign(py, |manual| manual.exception = exception);
+        private::set_exception(self, py, exception);
     }
 
     /// The stdlib's private condition: held by `concurrent.futures.wait`/`as_completed` while
     /// they install their waiters.
     #[getter]
     fn _condition(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        Ok(Future::compat(slf)?.condition.clone_ref(slf.py()))
+        private::condition(slf)
     }
 
     /// The stdlib's private list of waiters, told of the completion under `_condition`.
     #[getter]
     fn _waiters(slf: &Bound<'_, Self>) -> PyResult<Py<PyList>> {
-        Ok(Future::compat(slf)?.waiters.clone_ref(slf.py()))
-    }
-}
-
-impl Future {
-    /// Whether `_state = FINISHED` or an assignment to a finished future's `_result` or
-    /// `_exception` made the private attributes the outcome.
-    pub(crate) fn assigned_by_hand(&self) -> bool {
-        self.manual_active.load(Ordering::Acquire)
-    }
-
-    /// Assigns `_result` or `_exception`; on a finished future that makes the manual slots the
-    /// outcome, starting from the core's.
-    fn assign(&self, py: Python<'_>, write: impl FnOnce(&mut Manual)) {
-        let mut manual = self.manual.lock().unwrap_or_else(|e| e.into_inner());
-        if !self.manual_active.load(Ordering::Acquire) && self.core.done() {
-            match self.core.result_ref(Some(Duration::ZERO)) {
-                Ok(Value(value)) => manual.result = Some(value.clone_ref(py)),
-                Err(FutureError::Failed(Failure(exception))) => {
-                    manual.exception = Some(exception.clone_ref(py));
-                }
-                Err(_) => {}
-            }
-            self.manual_active.store(true, Ordering::Release);
-        }
-        write(&mut manual);
+        private::waiters(slf)
     }
 }
 

@@ -3,6 +3,7 @@
 //! | file          | items                              | core                                        |
 //! |---------------|------------------------------------|---------------------------------------------|
 //! | `future.rs`   | `Future`                           | [`threadkit::futures::Future`]              |
+//! | `private.rs`  | `Future`'s stdlib-private attributes (`_state`, `_result`, `_exception`, `_condition`, `_waiters`) | |
 //! | `executor.rs` | `ThreadPoolExecutor`               | [`threadkit::futures::ThreadPoolExecutor`]  |
 //! | `context.rs`  | `ThreadPoolExecutor(propagate_context=True)` | —                                  |
 //! | `waiting.rs`  | `wait`, `as_completed`             | [`threadkit::futures::wait`], [`threadkit::futures::as_completed`] |
@@ -10,6 +11,7 @@
 mod context;
 mod executor;
 mod future;
+mod private;
 mod waiting;
 
 pub(crate) use executor::{_set_interpreter_shutdown, ThreadPoolExecutor};

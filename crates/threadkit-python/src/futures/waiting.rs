@@ -32,7 +32,7 @@ fn natives(fs: &Bound<'_, PyAny>) -> PyResult<Option<Natives>> {
         let Ok(native) = future.cast::<Future>() else {
             return Ok(None);
         };
-        if native.get().assigned_by_hand() {
+        if native.get().private.assigned_by_hand() {
             return Ok(None);
         }
         let core = native.get().core.clone();
