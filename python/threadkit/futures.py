@@ -124,29 +124,31 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
     ) -> None:
         if max_workers is None:
             max_workers = _default_max_workers()
-        if max_workers <= 0:
-            raise ValueError("max_workers must be greater than 0")
-        if initializer is not None and not callable(initializer):
-            raise TypeError("initializer must be a callable")
-        if max_pending is not None and max_pending <= 0:
-            raise ValueError("max_pending must be greater than 0")
+        run, args = initializer, initargs
         if initializer is None:
-            initargs = ()  # unused, as in the stdlib, whatever it is
+            args = ()  # unused, as in the stdlib, whatever it is
         elif not isinstance(initargs, tuple):
             # The stdlib unpacks them in each new worker: a failure there breaks the pool.
-            initializer, initargs = functools.partial(_unpacked, initializer, initargs), ()
-        self._threads: set[_std_threading.Thread] = set()
-        self._propagate_context = bool(propagate_context)
+            run, args = functools.partial(_unpacked, initializer, initargs), ()
+        threads: set[_std_threading.Thread] = set()
+        propagate = bool(propagate_context)
+        # `_init` checks `max_workers` and `max_pending` (the core does), before the
+        # initializer is looked at, in the stdlib's order; no thread starts before a submit.
         self._init(
             max_workers,
             # The stdlib formats it into the names as "%s_%d" and replaces a false one.
             str(thread_name_prefix) if thread_name_prefix else "",
-            initializer,
-            initargs,
+            run,
+            args,
             max_pending,
-            functools.partial(_start_worker, self._threads),
-            self._propagate_context,
+            functools.partial(_start_worker, threads),
+            propagate,
         )
+        # Only now: a second `__init__` fails above, changing nothing.
+        self._threads: set[_std_threading.Thread] = threads
+        self._propagate_context = propagate
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
         _executors.add(self)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -378,3 +378,23 @@ def test_a_worker_that_cannot_start_fails_the_submit(
             pool.submit(int, "1")
     assert pool.submit(int, "2").result(timeout=10) == 2
     pool.shutdown(wait=True)
+
+
+def test_use_before_init_and_init_twice_like_the_threading_classes() -> None:
+    """The pool's state is set once by ``__init__``, as the threading classes' is (the stdlib's
+    raises AttributeError before ``__init__`` too)."""
+    pool = tk.ThreadPoolExecutor.__new__(tk.ThreadPoolExecutor)
+    with pytest.raises(
+        AttributeError,
+        match=r"^'ThreadPoolExecutor' object is not initialised: "
+        r"ThreadPoolExecutor.__init__\(\) was not called$",
+    ):
+        pool.submit(int)
+    pool.__init__(1)  # type: ignore[misc]
+    with pytest.raises(
+        RuntimeError, match=r"ThreadPoolExecutor.__init__\(\) may only be called once"
+    ):
+        pool.__init__(2)  # type: ignore[misc]
+    assert pool._max_workers == 1
+    assert pool.submit(int, "4").result(timeout=10) == 4
+    pool.shutdown(wait=True)

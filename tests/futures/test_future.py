@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.captured_log import Records
-from tests.helpers.differential import outcome
+from tests.helpers.differential import outcome, outcome_type
 from threadkit import _native, futures as tk
 
 
@@ -356,6 +356,13 @@ def _bad_calls() -> dict[str, _BadCall]:
         "max_workers -1": lambda m, k: m.ThreadPoolExecutor(max_workers=-1),
         "max_workers str": lambda m, k: m.ThreadPoolExecutor("2"),
         "initializer not callable": lambda m, k: m.ThreadPoolExecutor(1, initializer=3),
+        "max_workers 0, initializer not callable": lambda m, k: m.ThreadPoolExecutor(
+            0, initializer=3
+        ),
+        "max_workers -0.5": lambda m, k: m.ThreadPoolExecutor(-0.5),
+        "submit before __init__": lambda m, k: (
+            lambda pool: outcome_type(lambda: pool.submit(int))
+        )(m.ThreadPoolExecutor.__new__(m.ThreadPoolExecutor)),
         "initargs a list": lambda m, k: _initializer_saw(m, k, [1, 2]),
         "initargs a str": lambda m, k: _initializer_saw(m, k, "ab"),
         "initargs not iterable": lambda m, k: _initializer_saw(m, k, 3),

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -17,6 +17,7 @@ use threadkit::futures::{StartError, SubmitError, WorkerHost};
 
 use super::future::{Failure, Future, Value};
 use crate::errors::{OrRaise, ToPyErr, log_failure};
+use crate::threading::init::Init;
 use crate::{blocking, carry};
 
 /// Set by the façade's exit hook: submits fail from then on, as in the stdlib.
@@ -92,8 +93,8 @@ impl Worker {
 )]
 pub(crate) struct ThreadPoolExecutor {
     /// Set by `_init` (the façade's `__init__`), so that subclasses may have their own
-    /// constructor signature.
-    core: OnceLock<Core>,
+    /// constructor signature, as for the threading classes (see `threading/init.rs`).
+    core: Init<Core>,
     /// Whether `shutdown` was called by the program, not by the exit hook: a later submit says
     /// which one, as the stdlib's does.
     shut_down_by_program: AtomicBool,
@@ -109,7 +110,7 @@ struct Core {
 
 impl fmt::Debug for ThreadPoolExecutor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.core.get() {
+        match self.core.try_get() {
             Some(core) => core.executor.fmt(f),
             None => f.write_str("ThreadPoolExecutor(uninitialized)"),
         }
@@ -118,9 +119,7 @@ impl fmt::Debug for ThreadPoolExecutor {
 
 impl ThreadPoolExecutor {
     fn core(&self) -> PyResult<&Core> {
-        self.core
-            .get()
-            .ok_or_else(|| PyRuntimeError::new_err("ThreadPoolExecutor.__init__ was not called"))
+        self.core.get()
     }
 
     fn executor(&self) -> PyResult<&threadkit::futures::ThreadPoolExecutor> {
@@ -154,35 +153,35 @@ impl ThreadPoolExecutor {
     #[pyo3(signature = (*_args, **_kwargs))]
     fn new(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> Self {
         ThreadPoolExecutor {
-            core: OnceLock::new(),
+            core: Init::new("ThreadPoolExecutor"),
             shut_down_by_program: AtomicBool::new(false),
         }
     }
 
-    /// Configures the pool (called once by the façade's `__init__`, which checks the
-    /// arguments as the stdlib does).
+    /// Configures the pool (called once by the façade's `__init__`). The core checks
+    /// `max_workers` and `max_pending`, as the stdlib compares `max_workers` with 0.
     #[pyo3(signature = (
         max_workers, thread_name_prefix, initializer, initargs, max_pending, start,
         propagate_context = false,
     ))]
-    #[allow(clippy::too_many_arguments)] // the façade's constructor arguments, checked there
+    #[allow(clippy::too_many_arguments)] // the façade's constructor arguments
     fn _init(
         &self,
-        max_workers: usize,
+        max_workers: &Bound<'_, PyAny>,
         thread_name_prefix: String,
         initializer: Option<Py<PyAny>>,
         initargs: Py<PyTuple>,
-        max_pending: Option<usize>,
+        max_pending: Option<&Bound<'_, PyAny>>,
         start: Py<PyAny>,
         propagate_context: bool,
     ) -> PyResult<()> {
         let mut builder = threadkit::futures::ThreadPoolExecutor::builder()
-            .max_workers(max_workers)
+            .max_workers(count(max_workers)?)
             .thread_name_prefix(thread_name_prefix)
             .host(Arc::new(PyHost { start }))
             .wait_on_drop(false);
         if let Some(max_pending) = max_pending {
-            builder = builder.max_pending(max_pending);
+            builder = builder.max_pending(count(max_pending)?);
         }
         if let Some(initializer) = initializer {
             builder = builder.initializer_reporting(move || {
@@ -195,14 +194,12 @@ impl ThreadPoolExecutor {
                 })
             });
         }
-        let executor = Python::attach(|py| builder.build().or_raise(py))?;
-        self.core
-            .set(Core {
-                executor,
-                bounded: max_pending.is_some(),
-                propagate_context,
-            })
-            .map_err(|_| PyRuntimeError::new_err("ThreadPoolExecutor.__init__ called twice"))
+        let executor = builder.build().or_raise(max_workers.py())?;
+        self.core.set(Core {
+            executor,
+            bounded: max_pending.is_some(),
+            propagate_context,
+        })
     }
 
     /// Submit a callable to be executed with the given arguments; return its `Future`.
@@ -329,6 +326,12 @@ impl ThreadPoolExecutor {
     fn completed_tasks(&self) -> PyResult<u64> {
         Ok(self.executor()?.completed())
     }
+}
+
+/// A count the core checks: one that is not positive is 0, which the core refuses with the
+/// stdlib's message.
+fn count(value: &Bound<'_, PyAny>) -> PyResult<usize> {
+    if value.le(0)? { Ok(0) } else { value.extract() }
 }
 
 /// `LOGGER.critical('Exception in initializer:', exc_info=True)`, as the stdlib's worker does.

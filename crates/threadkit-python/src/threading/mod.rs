@@ -15,13 +15,14 @@
 //! a subclass of `Semaphore`, `Event`, `Barrier`) have a `__dict__`, so their instances take
 //! attributes; `Lock` and `RLock`, C types in the stdlib, have none.
 //!
-//! `init.rs` holds what the subclassable classes share (state set by `__init__`, repr names).
+//! `init.rs` holds what the subclassable classes share (state set by `__init__`, repr names);
+//! the futures' `ThreadPoolExecutor` uses it too.
 
 mod barrier;
 mod condition;
 mod event;
 mod fork;
-mod init;
+pub(crate) mod init;
 mod iterators;
 mod lock;
 mod rlock;
