@@ -186,6 +186,10 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             raise TypeError("buffersize must be an integer or None")
         if buffersize is not None and buffersize < 1:
             raise ValueError("buffersize must be None or > 0")
+        # Not the core's lazy map (`threadkit::futures::Map`): the stdlib's map goes through
+        # `self.submit` (a subclass's override sees each call) and its iterator holds the pool
+        # only weakly, where the core's makes its own core futures, borrows the executor, and
+        # clones results (which a Python object cannot be without the interpreter).
         end_time = None if timeout is None else timeout + time.monotonic()
         args = zip(*iterables, strict=False)
         submit = self.submit
