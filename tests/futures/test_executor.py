@@ -15,6 +15,7 @@ import pytest
 
 from tests.helpers.captured_log import Records
 from tests.helpers.signals import interrupt_while_blocked
+from tests.helpers.waiters import until_waiting, waiting
 from threadkit import futures as tk
 
 
@@ -75,12 +76,15 @@ def test_shutdown_cancel_futures_cancels_what_is_queued() -> None:
 
 def test_a_failing_initializer_breaks_the_pool_and_logs_critical(futures_log: Records) -> None:
 
+    release = threading.Event()
+
     def fail() -> None:
-        time.sleep(0.05)
+        release.wait(10)  # until all three calls are queued
         raise ValueError("no database")
 
     pool = tk.ThreadPoolExecutor(1, initializer=fail)
     queued = [pool.submit(int) for _ in range(3)]
+    release.set()
     for future in queued:
         with pytest.raises(tk.BrokenThreadPool, match="initializer failed"):
             future.result(timeout=10)
@@ -159,9 +163,11 @@ def test_max_pending_makes_submit_wait() -> None:
         pool.submit(int)
         pool.submit(int)
         submitted = threading.Event()
+        already = waiting()
         waiter = threading.Thread(target=lambda: (pool.submit(int), submitted.set()))
         waiter.start()
-        assert not submitted.wait(0.1), "a third queued call must wait for room"
+        until_waiting(already + 1)  # a third queued call waits for room
+        assert not submitted.is_set()
         gate.set()
         assert submitted.wait(10)
         waiter.join(10)
@@ -266,13 +272,16 @@ def test_fork_with_running_workers() -> None:
         import os, threading, time
         import threadkit.futures as tk
         import threadkit.threading as tkt
+        from threadkit._native.threading import _waiting
 
         pool = tk.ThreadPoolExecutor(2)
         gate = tkt.Event()
         busy = [pool.submit(gate.wait, 10) for _ in range(2)]
         lock = tkt.Lock()
         lock.acquire()
-        time.sleep(0.05)
+        deadline = time.monotonic() + 20
+        while _waiting() < 2 and time.monotonic() < deadline:  # both workers really wait
+            time.sleep(0.001)
         pid = os.fork()
         if pid == 0:
             fresh = tk.ThreadPoolExecutor(2)

@@ -114,6 +114,7 @@ def test_daemon_threads_blocked_on_futures_at_exit() -> None:
     done = _run(
         """
         import threading
+        from threadkit._native.threading import _waiting
         pool = tk.ThreadPoolExecutor(1)
         gate = threading.Event()
         blocked = pool.submit(gate.wait)
@@ -124,7 +125,9 @@ def test_daemon_threads_blocked_on_futures_at_exit() -> None:
         ]
         for waiter in waiters:
             waiter.start()
-        time.sleep(0.1)
+        deadline = time.monotonic() + 20
+        while _waiting() < 3 and time.monotonic() < deadline:  # all three really wait
+            time.sleep(0.001)
         gate.set()
         print("exiting")
         """

@@ -11,6 +11,7 @@ import pytest
 import threadkit.threading as tk
 from tests.helpers.differential import outcome
 from tests.helpers.signals import interrupt_while_blocked
+from tests.helpers.waiters import until_waiting, waiting
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -86,11 +87,12 @@ def test_wait_for_returns_the_predicate_value(lock_name: str) -> None:
     box: list[str] = []
 
     def producer() -> None:
-        time.sleep(0.05)
+        until_waiting(already + 1)
         with condition:
             box.append("item")
             condition.notify_all()
 
+    already = waiting()
     thread = threading.Thread(target=producer)
     thread.start()
     with condition:

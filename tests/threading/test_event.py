@@ -9,6 +9,7 @@ import pytest
 import threadkit.threading as tk
 from tests.helpers.differential import outcome
 from tests.helpers.signals import interrupt_while_blocked
+from tests.helpers.waiters import until_waiting, waiting
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -29,9 +30,10 @@ def test_set_wakes_every_waiter() -> None:
     event = tk.Event()
     results: list[bool] = []
     threads = [threading.Thread(target=lambda: results.append(event.wait(10))) for _ in range(4)]
+    already = waiting()
     for thread in threads:
         thread.start()
-    time.sleep(0.05)
+    until_waiting(already + 4)
     event.set()
     for thread in threads:
         thread.join()
@@ -42,8 +44,9 @@ def test_wait_true_if_set_then_cleared_while_waiting() -> None:
     event = tk.Event()
     results: list[bool] = []
     waiter = threading.Thread(target=lambda: results.append(event.wait(10)))
+    already = waiting()
     waiter.start()
-    time.sleep(0.05)
+    until_waiting(already + 1)
     event.set()
     event.clear()
     waiter.join()

@@ -31,6 +31,17 @@ SCRIPT = textwrap.dedent(
     Q = importlib.import_module(sys.argv[2])
     forever = std.Event()  # the stdlib's: what the parent's helper threads idle on
 
+    def until_blocked(count):
+        # threadkit counts the threads blocked in its waits; the stdlib does not: a pause.
+        if not T.__name__.startswith("threadkit"):
+            time.sleep(0.5)
+            return
+        from threadkit._native.threading import _waiting
+        deadline = time.monotonic() + 20
+        while _waiting() < count:
+            assert time.monotonic() < deadline, f"{_waiting()} threads blocked, not {count}"
+            time.sleep(0.001)
+
     def spawn(target):
         std.Thread(target=target, daemon=True).start()
 
@@ -55,7 +66,7 @@ SCRIPT = textwrap.dedent(
     pq = Q.PriorityQueue(); spawn(pq.get)
     sq = Q.SimpleQueue(); spawn(sq.get)
     q_join = Q.Queue(); q_join.put(1); spawn(q_join.join)
-    time.sleep(0.5)  # every helper is blocked now
+    until_blocked(13)  # every helper but `hold` (on the stdlib's event) is blocked now
 
     pid = os.fork()
     if pid:  # the parent: wait for the child, and kill it if it hangs
@@ -199,11 +210,19 @@ MANY_THREADS = textwrap.dedent(
     import threadkit.queue as tkq
     import threadkit.threading as tk
 
+    from threadkit._native.threading import _waiting
+
+    def until_blocked(count):
+        deadline = time.monotonic() + 20
+        while _waiting() < count:
+            assert time.monotonic() < deadline, f"{_waiting()} threads blocked, not {count}"
+            time.sleep(0.001)
+
     events = [tk.Event() for _ in range(40)]
     q = tkq.Queue()
     for waiter in [event.wait for event in events] + [q.get]:
         std.Thread(target=waiter, daemon=True).start()
-    time.sleep(0.3)
+    until_blocked(41)
     pid = os.fork()
     if pid:  # the parent: wait for the child, and kill it if it hangs
         deadline = time.monotonic() + 30
@@ -224,7 +243,7 @@ MANY_THREADS = textwrap.dedent(
         thread.start()
     getter = std.Thread(target=lambda: print("got", q.get(timeout=10), flush=True))
     getter.start()
-    time.sleep(0.3)
+    until_blocked(61)  # the child's count starts from 0: the parent's waiters are not here
     q.put("item")
     getter.join(10)
     idle.set()

@@ -11,6 +11,7 @@ import pytest
 import threadkit.threading as tk
 from tests.helpers.differential import outcome, outcome_type
 from tests.helpers.signals import interrupt_while_blocked
+from tests.helpers.waiters import until_waiting, waiting
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -50,8 +51,9 @@ def test_blocked_acquire_is_woken_by_release() -> None:
     lock.acquire()
     acquired = []
     waiter = threading.Thread(target=lambda: acquired.append(lock.acquire(timeout=20)))
+    already = waiting()
     waiter.start()
-    time.sleep(0.05)
+    until_waiting(already + 1)
     lock.release()
     waiter.join()
     assert acquired == [True]

@@ -10,6 +10,7 @@ import pytest
 import threadkit.threading as tk
 from tests.helpers.differential import outcome
 from tests.helpers.signals import interrupt_while_blocked
+from tests.helpers.waiters import until_waiting, waiting
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -38,9 +39,10 @@ def test_release_n_wakes_n_waiters() -> None:
         threading.Thread(target=lambda: results.append(semaphore.acquire(timeout=10)))
         for _ in range(3)
     ]
+    already = waiting()
     for thread in threads:
         thread.start()
-    time.sleep(0.05)
+    until_waiting(already + 3)
     semaphore.release(3)
     for thread in threads:
         thread.join()

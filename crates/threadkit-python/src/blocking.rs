@@ -11,6 +11,7 @@
 //! [`wait`] returns that exception. Python code the call itself runs (a barrier's action) may
 //! unwind out of it the same way.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pyo3::intern;
@@ -22,6 +23,37 @@ use crate::timeout::Acquire;
 
 /// How often a waiting main thread runs signal handlers.
 pub(crate) const PERIOD: Duration = Duration::from_millis(50);
+
+/// How many threads are in [`wait`] now, detached in a core call.
+static WAITING: AtomicUsize = AtomicUsize::new(0);
+
+/// The number of threads blocked in a threadkit wait now, past any attempt made attached: a test
+/// of a wake-up polls it until its waiter really waits, so the wake-up is what it tests.
+#[pyfunction]
+pub(crate) fn _waiting() -> usize {
+    WAITING.load(Ordering::Acquire)
+}
+
+/// In a forked child: the threads that were waiting in the parent do not exist.
+pub(crate) fn after_fork_in_child() {
+    WAITING.store(0, Ordering::Release);
+}
+
+/// Counts its thread in [`WAITING`] while it lives.
+struct Counted;
+
+impl Counted {
+    fn new() -> Self {
+        WAITING.fetch_add(1, Ordering::AcqRel);
+        Counted
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        WAITING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
 
 /// Runs `call` detached; on the main thread, signal handlers run while it waits.
 ///
@@ -35,10 +67,14 @@ where
     T: Send,
 {
     if !on_main_thread(py)? {
-        return py.detach(|| carry::catch(call));
+        return py.detach(|| {
+            let _counted = Counted::new();
+            carry::catch(call)
+        });
     }
     py.detach(|| {
         let _check = CheckGuard(interrupt::set_check(Some((run_signal_handlers, PERIOD))));
+        let _counted = Counted::new();
         carry::catch(call)
     })
 }

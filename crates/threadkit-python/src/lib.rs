@@ -44,6 +44,10 @@ mod native {
         // The hook `threadkit.threading` registers for a fork's child.
         #[pymodule_export]
         use crate::threading::_after_fork_in_child;
+
+        // How many threads wait now, for tests of wake-ups.
+        #[pymodule_export]
+        use crate::blocking::_waiting;
     }
 
     /// `threadkit._native.queue`: the native queues of `threadkit.queue`.

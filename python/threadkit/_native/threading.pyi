@@ -17,11 +17,13 @@ __all__ = [
     "Semaphore",
     "_after_fork_in_child",
     "_concurrent_tee",
+    "_waiting",
     "concurrent_tee",
     "serialize_iterator",
 ]
 
 def _after_fork_in_child() -> None: ...
+def _waiting() -> int: ...
 
 @final
 class Lock:

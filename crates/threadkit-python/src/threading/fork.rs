@@ -8,4 +8,5 @@ use pyo3::prelude::*;
 #[pyfunction]
 pub(crate) fn _after_fork_in_child() {
     threadkit::after_fork_in_child();
+    crate::blocking::after_fork_in_child();
 }
