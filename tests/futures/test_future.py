@@ -58,8 +58,18 @@ def test_threadkit_wait_and_as_completed_accept_mixed_lists(pool: tk.ThreadPoolE
     gate = threading.Event()
     mine = pool.submit(gate.wait)
     theirs: std.Future[int] = std.Future()
-    threading.Timer(0.05, lambda: (theirs.set_result(1), gate.set())).start()
+
+    def finish_once_waited_for() -> None:
+        deadline = time.monotonic() + 10  # the stdlib's algorithm registers a waiter
+        while not theirs._waiters and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.001)
+        theirs.set_result(1)
+        gate.set()
+
+    finisher = threading.Thread(target=finish_once_waited_for)
+    finisher.start()
     done, not_done = tk.wait([mine, theirs], timeout=10)
+    finisher.join(timeout=10)
     assert (done, not_done) == ({mine, theirs}, set())
     assert set(tk.as_completed([mine, theirs], timeout=10)) == {mine, theirs}
 
