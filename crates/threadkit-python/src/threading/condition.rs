@@ -23,6 +23,7 @@ use pyo3::types::{PyBool, PyDict, PyTuple};
 use threadkit::{ConditionLock, NotOwnedError, ReleaseError};
 
 use super::init::Init;
+use super::lock;
 use super::{Lock, RLock};
 use crate::errors::OrRaise;
 use crate::timeout::{self, Arg};
@@ -186,10 +187,10 @@ impl State {
         // Only threadkit's own locks are driven directly; a subclass may override their methods,
         // so it is called through them like any other lock.
         if let Ok(native) = lock.cast_exact::<Lock>() {
-            return Ok(State::with(native.clone().unbind(), lock));
+            return Ok(State::with(Arc::clone(native.get().core()), lock));
         }
         if let Ok(native) = lock.cast_exact::<RLock>() {
-            return Ok(State::with(native.clone().unbind(), lock));
+            return Ok(State::with(Arc::clone(native.get().core()), lock));
         }
         // The stdlib takes the lock's `acquire` and `release` here: a lock without them fails
         // now, with its AttributeError.
@@ -412,51 +413,31 @@ fn no_recursion_count() -> PyErr {
     PyAttributeError::new_err("the underlying lock has no _recursion_count()")
 }
 
-impl Underlying for Py<Lock> {
-    fn condition(&self, _py: Python<'_>) -> Box<dyn Waiters> {
-        Box::new(threadkit::Condition::with_lock(Arc::clone(
-            self.get().core(),
-        )))
+/// threadkit's own locks, which a condition drives directly: what differs between them (each
+/// primitive's file implements it for its core lock).
+pub(super) trait NativeLock: ConditionLock + fmt::Debug + Send + Sync + 'static {
+    /// Whether the lock is held.
+    fn locked(&self) -> bool;
+
+    /// `_release_save()`.
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>>;
+
+    /// `_acquire_restore(state)`.
+    fn acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()>;
+
+    /// `_recursion_count()`, for a lock that has it.
+    fn recursion_count(&self) -> PyResult<usize> {
+        Err(no_recursion_count())
     }
 
-    fn acquire<'py>(
-        &self,
-        py: Python<'py>,
-        blocking: Arg<'py>,
-        timeout: Arg<'py>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let acquired = self.get().acquire(py, blocking, timeout)?;
-        Ok(PyBool::new(py, acquired).to_owned().into_any())
-    }
-
-    fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get().release(py)?;
-        Ok(py.None().into_bound(py))
-    }
-
-    fn locked(&self, _py: Python<'_>) -> PyResult<bool> {
-        Ok(self.get().locked())
-    }
-
-    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.release(py)
-    }
-
-    fn acquire_restore(&self, py: Python<'_>, _state: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.acquire(py, Arg::Missing, Arg::Missing).map(drop)
-    }
-
-    fn at_fork_reinit(&self, _py: Python<'_>) -> PyResult<()> {
-        self.get()._at_fork_reinit();
-        Ok(())
-    }
+    /// `_at_fork_reinit()`.
+    fn at_fork_reinit(&self);
 }
 
-impl Underlying for Py<RLock> {
+/// A threadkit lock: its core lock, shared with the core condition.
+impl<L: NativeLock> Underlying for Arc<L> {
     fn condition(&self, _py: Python<'_>) -> Box<dyn Waiters> {
-        Box::new(threadkit::Condition::with_lock(Arc::clone(
-            self.get().core(),
-        )))
+        Box::new(threadkit::Condition::with_lock(Arc::clone(self)))
     }
 
     fn acquire<'py>(
@@ -465,34 +446,33 @@ impl Underlying for Py<RLock> {
         blocking: Arg<'py>,
         timeout: Arg<'py>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let acquired = self.get().acquire(py, blocking, timeout)?;
+        let acquired = lock::acquire(py, &**self, blocking, timeout)?;
         Ok(PyBool::new(py, acquired).to_owned().into_any())
     }
 
     fn release<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.get().release(py)?;
+        ConditionLock::release(&**self).or_raise(py)?;
         Ok(py.None().into_bound(py))
     }
 
     fn locked(&self, _py: Python<'_>) -> PyResult<bool> {
-        Ok(self.get().locked())
+        Ok(NativeLock::locked(&**self))
     }
 
     fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let saved = self.get()._release_save(py)?;
-        Ok(saved.into_pyobject(py)?.into_any())
+        NativeLock::release_save(&**self, py)
     }
 
     fn acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.get()._acquire_restore(py, state.extract()?)
+        NativeLock::acquire_restore(&**self, py, state)
     }
 
     fn recursion_count(&self, _py: Python<'_>) -> PyResult<usize> {
-        Ok(self.get()._recursion_count())
+        NativeLock::recursion_count(&**self)
     }
 
     fn at_fork_reinit(&self, _py: Python<'_>) -> PyResult<()> {
-        self.get()._at_fork_reinit();
+        NativeLock::at_fork_reinit(&**self);
         Ok(())
     }
 }

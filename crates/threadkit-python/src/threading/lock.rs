@@ -5,6 +5,9 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use threadkit::ConditionLock;
+
+use super::condition::NativeLock;
 use crate::blocking;
 use crate::errors::OrRaise;
 use crate::timeout::{self, Arg};
@@ -36,27 +39,17 @@ impl Lock {
         signature = (blocking = Arg::Missing, timeout = Arg::Missing),
         text_signature = "($self, /, blocking=True, timeout=-1)"
     )]
-    pub(crate) fn acquire(
-        &self,
-        py: Python<'_>,
-        blocking: Arg<'_>,
-        timeout: Arg<'_>,
-    ) -> PyResult<bool> {
-        blocking::acquire(
-            py,
-            timeout::lock_acquire(py, &blocking, &timeout)?,
-            || self.0.try_acquire(),
-            |timeout| self.0.acquire(timeout),
-        )
+    fn acquire(&self, py: Python<'_>, blocking: Arg<'_>, timeout: Arg<'_>) -> PyResult<bool> {
+        acquire(py, &*self.0, blocking, timeout)
     }
 
     /// Release the lock; any thread may release it.
-    pub(crate) fn release(&self, py: Python<'_>) -> PyResult<()> {
+    fn release(&self, py: Python<'_>) -> PyResult<()> {
         self.0.release().or_raise(py)
     }
 
     /// Whether the lock is held.
-    pub(crate) fn locked(&self) -> bool {
+    fn locked(&self) -> bool {
         self.0.locked()
     }
 
@@ -91,9 +84,8 @@ impl Lock {
     }
 
     /// Reset the lock to unlocked in a forked child, whoever held it in the parent.
-    pub(crate) fn _at_fork_reinit(&self) {
-        // The child has only the forking thread: a held lock is released for good.
-        let _ = self.0.release();
+    fn _at_fork_reinit(&self) {
+        NativeLock::at_fork_reinit(&*self.0);
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -107,5 +99,42 @@ impl Lock {
             slf.get_type().fully_qualified_name()?,
             slf.as_ptr() as usize
         ))
+    }
+}
+
+/// `_thread`'s `acquire(blocking=True, timeout=-1)` of a threadkit lock (a `Lock`, an `RLock`, or
+/// either under a `Condition`).
+pub(super) fn acquire<L: ConditionLock + Sync>(
+    py: Python<'_>,
+    lock: &L,
+    blocking: Arg<'_>,
+    timeout: Arg<'_>,
+) -> PyResult<bool> {
+    blocking::acquire(
+        py,
+        timeout::lock_acquire(py, &blocking, &timeout)?,
+        || lock.try_acquire(),
+        |timeout| lock.acquire(timeout),
+    )
+}
+
+/// How a `Condition` drives a `Lock`: a plain lock has no state to save.
+impl NativeLock for threadkit::Lock {
+    fn locked(&self) -> bool {
+        threadkit::Lock::locked(self)
+    }
+
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        threadkit::Lock::release(self).or_raise(py)?;
+        Ok(py.None().into_bound(py))
+    }
+
+    fn acquire_restore(&self, py: Python<'_>, _state: &Bound<'_, PyAny>) -> PyResult<()> {
+        acquire(py, self, Arg::Missing, Arg::Missing).map(drop)
+    }
+
+    fn at_fork_reinit(&self) {
+        // The child has only the forking thread: a held lock is released for good.
+        let _ = threadkit::Lock::release(self);
     }
 }

@@ -7,9 +7,11 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
+use super::condition::NativeLock;
+use super::lock::acquire;
 use crate::blocking;
 use crate::errors::{OrRaise, at_least};
-use crate::timeout::{self, Arg};
+use crate::timeout::Arg;
 
 /// `threadkit.threading.RLock`: a re-entrant lock owned by the thread that acquired it.
 ///
@@ -68,27 +70,17 @@ impl RLock {
         signature = (blocking = Arg::Missing, timeout = Arg::Missing),
         text_signature = "($self, /, blocking=True, timeout=-1)"
     )]
-    pub(crate) fn acquire(
-        &self,
-        py: Python<'_>,
-        blocking: Arg<'_>,
-        timeout: Arg<'_>,
-    ) -> PyResult<bool> {
-        blocking::acquire(
-            py,
-            timeout::lock_acquire(py, &blocking, &timeout)?,
-            || self.0.try_acquire(),
-            |timeout| self.0.acquire(timeout),
-        )
+    fn acquire(&self, py: Python<'_>, blocking: Arg<'_>, timeout: Arg<'_>) -> PyResult<bool> {
+        acquire(py, &*self.0, blocking, timeout)
     }
 
     /// Release one level of the lock; only its owner may.
-    pub(crate) fn release(&self, py: Python<'_>) -> PyResult<()> {
+    fn release(&self, py: Python<'_>) -> PyResult<()> {
         self.0.release().or_raise(py)
     }
 
     /// Whether the lock is held, by any thread (3.14's `RLock.locked()`, on every Python).
-    pub(crate) fn locked(&self) -> bool {
+    fn locked(&self) -> bool {
         self.0.locked()
     }
 
@@ -104,44 +96,30 @@ impl RLock {
     }
 
     /// Whether the calling thread owns the lock.
-    pub(crate) fn _is_owned(&self) -> bool {
+    fn _is_owned(&self) -> bool {
         self.0.is_owned()
     }
 
     /// How many times the calling thread holds the lock (0 if it does not own it).
-    pub(crate) fn _recursion_count(&self) -> usize {
+    fn _recursion_count(&self) -> usize {
         self.0.recursion_count()
     }
 
     /// Release every level the calling thread holds; return `(count, owner)` for
     /// `_acquire_restore`.
-    pub(crate) fn _release_save(&self, py: Python<'_>) -> PyResult<(usize, u64)> {
-        let owner = current_ident(py)?;
-        let state = self.0.release_save().or_raise(py)?;
-        Ok((state.count(), owner))
+    fn _release_save(&self, py: Python<'_>) -> PyResult<(usize, u64)> {
+        release_save(py, &self.0)
     }
 
     /// Acquire the lock, waiting forever, and hold it `count` times, as `_release_save` left it.
     #[pyo3(signature = (state, /))]
-    pub(crate) fn _acquire_restore(&self, py: Python<'_>, state: (usize, u64)) -> PyResult<()> {
-        let (count, _owner) = state;
-        if count == 0 {
-            return Err(PyRuntimeError::new_err(
-                "cannot restore an RLock to level 0",
-            ));
-        }
-        blocking::wait(py, || self.0.acquire(None))?;
-        for _ in 1..count {
-            // Re-entrant: the calling thread owns the lock now, so this never waits.
-            self.0.try_acquire();
-        }
-        Ok(())
+    fn _acquire_restore(&self, py: Python<'_>, state: (usize, u64)) -> PyResult<()> {
+        acquire_restore(py, &self.0, state)
     }
 
     /// Reset the lock to unowned in a forked child, whoever held it in the parent.
-    pub(crate) fn _at_fork_reinit(&self) {
-        // The owner may be a thread of the parent, which the child does not have.
-        self.0.reinit();
+    fn _at_fork_reinit(&self) {
+        NativeLock::at_fork_reinit(&*self.0);
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
@@ -167,4 +145,51 @@ fn current_ident(py: Python<'_>) -> PyResult<u64> {
     py.import(pyo3::intern!(py, "threading"))?
         .call_method0(pyo3::intern!(py, "get_ident"))?
         .extract()
+}
+
+/// `_release_save()`: releases every level the calling thread holds; `(count, owner)`.
+fn release_save(py: Python<'_>, lock: &threadkit::RLock) -> PyResult<(usize, u64)> {
+    let owner = current_ident(py)?;
+    let state = lock.release_save().or_raise(py)?;
+    Ok((state.count(), owner))
+}
+
+/// `_acquire_restore((count, owner))`: waits for the lock and holds it `count` times.
+fn acquire_restore(py: Python<'_>, lock: &threadkit::RLock, state: (usize, u64)) -> PyResult<()> {
+    let (count, _owner) = state;
+    if count == 0 {
+        return Err(PyRuntimeError::new_err(
+            "cannot restore an RLock to level 0",
+        ));
+    }
+    blocking::wait(py, || lock.acquire(None))?;
+    for _ in 1..count {
+        // Re-entrant: the calling thread owns the lock now, so this never waits.
+        lock.try_acquire();
+    }
+    Ok(())
+}
+
+/// How a `Condition` drives an `RLock`: its state is the levels the owner held.
+impl NativeLock for threadkit::RLock {
+    fn locked(&self) -> bool {
+        threadkit::RLock::locked(self)
+    }
+
+    fn release_save<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(release_save(py, self)?.into_pyobject(py)?.into_any())
+    }
+
+    fn acquire_restore(&self, py: Python<'_>, state: &Bound<'_, PyAny>) -> PyResult<()> {
+        acquire_restore(py, self, state.extract()?)
+    }
+
+    fn recursion_count(&self) -> PyResult<usize> {
+        Ok(threadkit::RLock::recursion_count(self))
+    }
+
+    fn at_fork_reinit(&self) {
+        // The owner may be a thread of the parent, which the child does not have.
+        self.reinit();
+    }
 }
