@@ -5,7 +5,9 @@
 //! them ([`Underlying`]), implemented once per kind of lock:
 //!
 //! - threadkit's own `Lock` and `RLock`: the core condition shares the core lock (an `Arc`, so the
-//!   core's `ConditionLock for Arc<L>` serves) and the lock's methods are the glue's own;
+//!   core's `ConditionLock for Arc<L>` serves), and the lock's methods are the glue's own, one
+//!   generic implementation over [`NativeLock`], which each lock's file implements for what
+//!   differs between them;
 //! - any other lock (a stdlib lock, a user's class, a subclass of threadkit's, which may override
 //!   its methods): [`Foreign`], which calls the lock's Python methods as the stdlib's `Condition`
 //!   does — `acquire`/`release`, and `_is_owned`/`_release_save`/`_acquire_restore` where the lock
