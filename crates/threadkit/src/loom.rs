@@ -112,6 +112,17 @@ pub(crate) fn thread_token() -> usize {
     TOKEN.with(|token| token as *const u8 as usize)
 }
 
+/// Gives way to other threads while this one waits in a loop for one of them (a submit still
+/// enqueueing): std's `yield_now`, loom's under the model, where a loop that does not yield to
+/// loom never lets the awaited thread run.
+#[inline]
+pub(crate) fn yield_now() {
+    #[cfg(not(threadkit_loom))]
+    std::thread::yield_now();
+    #[cfg(threadkit_loom)]
+    ::loom::thread::yield_now();
+}
+
 /// A mutex for short internal critical sections that never block long (a queue's storage).
 #[cfg(not(threadkit_loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::{iterations, wait_until, within};
 use threadkit::futures::{
-    BrokenThreadPool, BuildError, FutureError, MapError, PanicError, ReturnWhen, StartError,
+    BrokenThreadPool, BuildError, FutureError, HostError, MapError, PanicError, ReturnWhen,
     SubmitError, TaskError, ThreadPoolExecutor, WorkerHost, wait,
 };
 
@@ -497,6 +497,44 @@ fn map_yields_results_in_order() {
 }
 
 #[test]
+fn map_moves_results_out_so_they_need_not_be_clone() {
+    /// Neither `Clone` nor `Copy`: `map` moves each result out of its future.
+    #[derive(Debug, PartialEq)]
+    struct Owned(Box<u64>);
+
+    within(|| {
+        let pool = ThreadPoolExecutor::new(Some(3)).unwrap();
+        for buffersize in [None, NonZeroUsize::new(2)] {
+            let owned: Vec<Owned> = pool
+                .map(|n: u64| Owned(Box::new(n + 1)), 0..50, None, buffersize)
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                owned,
+                (1..=50).map(|n| Owned(Box::new(n))).collect::<Vec<_>>()
+            );
+        }
+        // A failure is moved out too, and ends the iteration.
+        let mut failing = pool
+            .map(
+                |n: u64| -> Owned {
+                    assert!(n != 1, "no one");
+                    Owned(Box::new(n))
+                },
+                0..3,
+                None,
+                None,
+            )
+            .unwrap();
+        assert_eq!(failing.next().unwrap().unwrap(), Owned(Box::new(0)));
+        let error = failing.next().unwrap().unwrap_err();
+        assert_eq!(error.to_string(), "no one");
+        assert!(failing.next().is_none());
+    });
+}
+
+#[test]
 fn map_with_buffersize_is_lazy() {
     within(|| {
         let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
@@ -725,7 +763,7 @@ struct TestHost {
 }
 
 impl WorkerHost for TestHost {
-    fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError> {
+    fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), HostError> {
         if self.refuse.load(Ordering::SeqCst) {
             return Err("refused by the test".into());
         }
@@ -734,7 +772,7 @@ impl WorkerHost for TestHost {
         Ok(())
     }
 
-    fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
+    fn while_waiting(&self, wait: &mut (dyn FnMut() + Send)) {
         self.idles.fetch_add(1, Ordering::SeqCst);
         wait();
     }

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
-use threadkit::futures::{StartError, SubmitError, WorkerHost};
+use threadkit::futures::{HostError, SubmitError, WorkerHost};
 
 use super::future::{Failure, Future, Value};
 use crate::errors::{OrRaise, ToPyErr, log_failure};
@@ -36,7 +36,7 @@ struct PyHost {
 }
 
 impl WorkerHost for PyHost {
-    fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), StartError> {
+    fn start(&self, name: String, work: Box<dyn FnOnce() + Send>) -> Result<(), HostError> {
         Python::attach(|py| {
             let work = Bound::new(
                 py,
@@ -55,7 +55,7 @@ impl WorkerHost for PyHost {
     }
 
     /// Detached while it waits: other threads run Python code meanwhile.
-    fn idle(&self, wait: &mut (dyn FnMut() + Send)) {
+    fn while_waiting(&self, wait: &mut (dyn FnMut() + Send)) {
         Python::attach(|py| py.detach(wait));
     }
 }

@@ -12,9 +12,9 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
-use threadkit::futures::TaskError;
+use threadkit::futures::{State, TaskError};
 
-use super::private::{self, FINISHED, PENDING, Private, RUNNING};
+use super::private::{self, Private};
 use crate::blocking;
 use crate::errors::{CancelledError, InvalidStateError, broken_thread_pool, log_failure, logger};
 use crate::timeout;
@@ -219,7 +219,7 @@ impl Future {
                 (
                     "Future %s in unexpected state: %s",
                     id,
-                    slf.get().core.state_name(),
+                    slf.get().core.state().name(),
                 ),
             )?;
             Err(PyRuntimeError::new_err("Future in unexpected state"))
@@ -247,15 +247,9 @@ impl Future {
         let this = slf.get();
         let class = slf.get_type().name()?;
         let address = slf.as_ptr() as usize;
-        let state = this.core.state_name();
-        // The stdlib's `_STATE_TO_DESCRIPTION_MAP`, over the core's state names.
-        let description = match state {
-            PENDING => "pending",
-            RUNNING => "running",
-            FINISHED => "finished",
-            _ => "cancelled",
-        };
-        let outcome = if state == FINISHED {
+        let state = this.core.state();
+        let description = state.description();
+        let outcome = if state == State::Finished {
             match this.outcome(py) {
                 Some(Ok(value)) => format!(" returned {}", value.bind(py).get_type().name()?),
                 Some(Err(error)) => format!(" raised {}", error.bind(py).get_type().name()?),

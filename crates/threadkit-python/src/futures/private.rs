@@ -22,16 +22,15 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyList;
-use threadkit::futures::FutureError;
+use threadkit::futures::{FutureError, State};
 
 use super::future::{Core, Failure, Future, Value};
 
-/// The stdlib's state names, as `_state` holds them.
-pub(crate) const PENDING: &str = "PENDING";
-pub(crate) const RUNNING: &str = "RUNNING";
-pub(crate) const CANCELLED: &str = "CANCELLED";
-pub(crate) const CANCELLED_AND_NOTIFIED: &str = "CANCELLED_AND_NOTIFIED";
-pub(crate) const FINISHED: &str = "FINISHED";
+// The stdlib's state names, as `_state` holds them: the core's one table, as patterns.
+const RUNNING: &str = State::Running.name();
+const CANCELLED: &str = State::Cancelled.name();
+const CANCELLED_AND_NOTIFIED: &str = State::CancelledAndNotified.name();
+const FINISHED: &str = State::Finished.name();
 
 /// A future's private attributes (a field of the native `Future`).
 pub(crate) struct Private {
@@ -137,7 +136,7 @@ impl Private {
 /// has not happened yet (see [`Compat`]).
 pub(crate) fn state(future: &Bound<'_, Future>) -> PyResult<&'static str> {
     let this = future.get();
-    let state = this.core.state_name();
+    let state = this.core.state().name();
     if let Some(compat) = this.private.compat.get(future.py())
         && matches!(state, FINISHED | CANCELLED_AND_NOTIFIED)
         && !compat.told.load(Ordering::Acquire)
@@ -150,7 +149,7 @@ pub(crate) fn state(future: &Bound<'_, Future>) -> PyResult<&'static str> {
 /// `_state = state`: drives the core future there.
 pub(crate) fn set_state(future: &Future, state: &str) -> PyResult<()> {
     let core = &future.core;
-    let current = core.state_name();
+    let current = core.state().name();
     if state == current {
         return Ok(());
     }

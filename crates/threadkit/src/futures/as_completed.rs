@@ -116,9 +116,14 @@ impl<T, E> AsCompleted<T, E> {
             self.pending -= finished.len();
             self.ready.extend(finished);
         }
-        self.ready
-            .pop_front()
-            .map(|index| self.futures[index].clone())
+        self.ready.pop_front().map(|index| self.yielded(index))
+    }
+
+    /// The future at `index`, handed back as done: its outcome counts as observed.
+    fn yielded(&self, index: usize) -> Future<T, E> {
+        let future = &self.futures[index];
+        future.observe();
+        future.clone()
     }
 }
 
@@ -128,7 +133,7 @@ impl<T, E> Iterator for AsCompleted<T, E> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(index) = self.ready.pop_front() {
-                return Some(Ok(self.futures[index].clone()));
+                return Some(Ok(self.yielded(index)));
             }
             if self.pending == 0 || self.ended {
                 return None;

@@ -92,6 +92,16 @@ impl fmt::Display for WaitError {
 
 impl Error for WaitError {}
 
+/// A wait that ended without an outcome: the same two cases [`FutureError`] has.
+impl<E> From<WaitError> for FutureError<E> {
+    fn from(error: WaitError) -> Self {
+        match error {
+            WaitError::Cancelled => FutureError::Cancelled,
+            WaitError::Timeout => FutureError::Timeout,
+        }
+    }
+}
+
 /// A panic caught inside a task or an initializer, with its message.
 ///
 /// CPython catches every exception a task raises and stores it in the future; threadkit catches

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::{FutureError, InvalidStateError, TaskError, UnexpectedStateError, WaitError};
+use super::report::{self, Report};
 use super::waiter::{Completion, Waiter};
 use crate::loom::atomic::{AtomicU8, Ordering};
 use crate::loom::cell::UnsafeCell;
@@ -28,6 +29,10 @@ const CANCELLED_AND_NOTIFIED: u8 = 5;
 const PARKED: u8 = 0b1000;
 /// Callbacks or waiters may be registered in `listeners`.
 const LISTENERS: u8 = 0b1_0000;
+/// Someone observed the outcome (see [`Report::UnobservedFailure`]): a failure is not reported.
+const OBSERVED: u8 = 0b10_0000;
+/// The outcome was moved out ([`Future::take_outcome`]); it is neither read nor dropped again.
+const TAKEN: u8 = 0b100_0000;
 
 /// Whether `result()` can return: finished or cancelled.
 fn settled(state: u8) -> bool {
@@ -40,22 +45,109 @@ fn notified(state: u8) -> bool {
     matches!(state & PHASE, FINISHED | CANCELLED_AND_NOTIFIED)
 }
 
-/// CPython's name of the state (`Future._state`).
-fn state_name(state: u8) -> &'static str {
-    match state & PHASE {
-        PENDING => "PENDING",
-        RUNNING | COMPLETING => "RUNNING",
-        FINISHED => "FINISHED",
-        CANCELLED => "CANCELLED",
-        _ => "CANCELLED_AND_NOTIFIED",
+/// A future's state, as CPython names them.
+///
+/// Python: the module constants of `concurrent.futures._base` that `Future._state` holds.
+///
+/// # Examples
+///
+/// ```
+/// use threadkit::futures::{Future, State};
+///
+/// let future: Future<(), ()> = Future::new();
+/// assert_eq!(future.state(), State::Pending);
+/// future.cancel();
+/// assert_eq!(future.state(), State::Cancelled);
+/// assert_eq!((State::Cancelled.name(), State::Cancelled.description()), ("CANCELLED", "cancelled"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Created, not started (`PENDING`).
+    Pending,
+    /// Claimed by [`Future::set_running_or_notify_cancel`], not finished (`RUNNING`).
+    Running,
+    /// Cancelled; nobody noticed yet (`CANCELLED`).
+    Cancelled,
+    /// Cancelled, and whoever would have run it noticed (`CANCELLED_AND_NOTIFIED`).
+    CancelledAndNotified,
+    /// Finished with a value or a failure (`FINISHED`).
+    Finished,
+}
+
+impl State {
+    /// The state of the phase bits of `state`.
+    fn of(state: u8) -> State {
+        match state & PHASE {
+            PENDING => State::Pending,
+            RUNNING | COMPLETING => State::Running,
+            FINISHED => State::Finished,
+            CANCELLED => State::Cancelled,
+            _ => State::CancelledAndNotified,
+        }
+    }
+
+    /// CPython's name of the state and the word its repr uses for it: the one table of both
+    /// (`_state` and `_STATE_TO_DESCRIPTION_MAP`).
+    const fn names(self) -> (&'static str, &'static str) {
+        match self {
+            State::Pending => ("PENDING", "pending"),
+            State::Running => ("RUNNING", "running"),
+            State::Cancelled => ("CANCELLED", "cancelled"),
+            State::CancelledAndNotified => ("CANCELLED_AND_NOTIFIED", "cancelled"),
+            State::Finished => ("FINISHED", "finished"),
+        }
+    }
+
+    /// CPython's name: `"PENDING"`, `"RUNNING"`, `"CANCELLED"`, `"CANCELLED_AND_NOTIFIED"` or
+    /// `"FINISHED"` (what `future._state` holds).
+    ///
+    /// ```
+    /// use threadkit::futures::State;
+    ///
+    /// assert_eq!(State::CancelledAndNotified.name(), "CANCELLED_AND_NOTIFIED");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        self.names().0
+    }
+
+    /// The word CPython's repr of a future uses: `"pending"`, `"running"`, `"cancelled"` (for
+    /// both cancelled states) or `"finished"`.
+    ///
+    /// ```
+    /// use threadkit::futures::State;
+    ///
+    /// assert_eq!(State::CancelledAndNotified.description(), "cancelled");
+    /// ```
+    pub const fn description(self) -> &'static str {
+        self.names().1
     }
 }
 
-/// How handles see the rest of a future's allocation: only its auto traits matter (a future stays
-/// unwind-safe, like std's synchronization types).
-type Rest = dyn Send + Sync + UnwindSafe + RefUnwindSafe;
+/// What else lives in a future's allocation: nothing for a hand-made future, the queued call for
+/// an executor's (so a submit allocates once). Handles see it only through this trait, whose auto
+/// traits keep a future unwind-safe (like std's synchronization types) and whose one method
+/// reports a failure nobody observed — it is here because only where the allocation is made is
+/// `E: 'static` known, which the report (an `&dyn Any`) needs.
+pub(crate) trait Attached<E>: Send + Sync + UnwindSafe + RefUnwindSafe {
+    /// Reports `error`, the failure of the future `future` (its repr), that nobody observed.
+    fn report_unobserved(&self, error: &E, future: &str);
+}
+
+impl<E: 'static, C: Send + Sync + UnwindSafe + RefUnwindSafe> Attached<E> for C {
+    fn report_unobserved(&self, error: &E, future: &str) {
+        report::report(&Report::UnobservedFailure { future, error });
+    }
+}
 
 type Callback<T, E> = Box<dyn FnOnce(&Future<T, E>) + Send>;
+
+/// When a callback is called: once the future settles (a done-callback), or once `wait` counts
+/// it as done (see [`Future::add_notified_callback`]).
+#[derive(Clone, Copy)]
+enum CallWhen {
+    Settled,
+    Notified,
+}
 
 /// Who is told when the future completes (allocated only when someone registers).
 struct Listeners<T, E> {
@@ -75,10 +167,8 @@ impl<T, E> Default for Listeners<T, E> {
     }
 }
 
-/// A future's shared state. `C` is what else lives in the same allocation: nothing for a
-/// hand-made future, the queued call for an executor's (so a submit allocates once); handles see
-/// it as [`Rest`].
-pub(crate) struct Inner<T, E, C: ?Sized> {
+/// A future's shared state. `C` is what else lives in the same allocation (see [`Attached`]).
+pub(crate) struct Inner<T, E, C: ?Sized + Attached<E>> {
     state: AtomicU8,
     /// Written once, by the thread that moved the state to COMPLETING, before the release that
     /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final. A
@@ -92,7 +182,7 @@ pub(crate) struct Inner<T, E, C: ?Sized> {
 // SAFETY: the only unsynchronized field is `outcome`, written by one thread (the state machine's
 // COMPLETING claim) and then only read, after the FINISHED release/acquire pair; sharing it needs
 // `T, E: Sync`, and handing it to whichever thread drops the last handle needs `T, E: Send`.
-unsafe impl<T: Send + Sync, E: Send + Sync, C: ?Sized + Sync> Sync for Inner<T, E, C> {}
+unsafe impl<T: Send + Sync, E: Send + Sync, C: ?Sized + Attached<E>> Sync for Inner<T, E, C> {}
 
 /// Unwind safety as with the `OnceLock` this replaces: a panic never leaves a half-written
 /// outcome behind (the write cannot panic), so only the values' own unwind safety matters.
@@ -100,15 +190,15 @@ impl<T, E, C> RefUnwindSafe for Inner<T, E, C>
 where
     T: RefUnwindSafe + UnwindSafe,
     E: RefUnwindSafe + UnwindSafe,
-    C: ?Sized + RefUnwindSafe,
+    C: ?Sized + Attached<E>,
 {
 }
 
-impl<T, E, C: ?Sized> Inner<T, E, C> {
-    /// The outcome, if the future is FINISHED.
+impl<T, E, C: ?Sized + Attached<E>> Inner<T, E, C> {
+    /// The outcome, if the future is FINISHED (and it was not taken).
     #[inline]
     fn finished(&self) -> Option<Result<&T, &E>> {
-        if self.state.load(Ordering::Acquire) & PHASE != FINISHED {
+        if self.state.load(Ordering::Acquire) & (PHASE | TAKEN) != FINISHED {
             return None;
         }
         // SAFETY: FINISHED is stored (release) only after the outcome was written, and this
@@ -120,13 +210,26 @@ impl<T, E, C: ?Sized> Inner<T, E, C> {
     }
 }
 
-impl<T, E, C: ?Sized> Drop for Inner<T, E, C> {
+impl<T, E, C: ?Sized + Attached<E>> Drop for Inner<T, E, C> {
     fn drop(&mut self) {
-        if self.state.load(Ordering::Acquire) & PHASE == FINISHED {
-            // SAFETY: FINISHED means the outcome was written, and this is the last reference.
-            self.outcome
-                .with_mut(|outcome| unsafe { (*outcome).assume_init_drop() });
+        let state = self.state.load(Ordering::Acquire);
+        if state & (PHASE | TAKEN) != FINISHED {
+            return;
         }
+        if state & OBSERVED == 0
+            && let Some(Err(error)) = self.finished()
+        {
+            let future = Repr::<T, E> {
+                id: std::ptr::from_ref(self).cast::<u8>() as usize,
+                state,
+                outcome: Some(Err(error)),
+            };
+            self.call.report_unobserved(error, &future.to_string());
+        }
+        // SAFETY: FINISHED (not TAKEN) means the outcome was written and is still there, and this
+        // is the last reference.
+        self.outcome
+            .with_mut(|outcome| unsafe { (*outcome).assume_init_drop() });
     }
 }
 
@@ -188,7 +291,7 @@ impl<T, E, C: ?Sized> Drop for Inner<T, E, C> {
 /// assert_eq!(failed.result(Some(Duration::ZERO)), Err(FutureError::Failed("boom".to_owned())));
 /// ```
 pub struct Future<T, E = TaskError> {
-    inner: Arc<Inner<T, E, Rest>>,
+    inner: Arc<Inner<T, E, dyn Attached<E>>>,
 }
 
 impl<T, E> Clone for Future<T, E> {
@@ -199,23 +302,23 @@ impl<T, E> Clone for Future<T, E> {
     }
 }
 
-impl<T, E> Default for Future<T, E> {
+impl<T, E: 'static> Default for Future<T, E> {
     fn default() -> Self {
         Future::new()
     }
 }
 
-impl<T, E> Future<T, E> {
+impl<T, E: 'static> Future<T, E> {
     /// A new PENDING future.
     ///
     /// Python: `concurrent.futures.Future()` — normally only executors create futures.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use threadkit::futures::{Future, FutureError};
+    /// use threadkit::futures::{Future, FutureError, State};
     ///
     /// let future: Future<u32> = Future::new(); // fails with a `TaskError` unless told otherwise
-    /// assert_eq!(future.state_name(), "PENDING");
+    /// assert_eq!(future.state(), State::Pending);
     /// assert_eq!(future.result(Some(Duration::ZERO)), Err(FutureError::Timeout));
     /// ```
     pub fn new() -> Self {
@@ -225,7 +328,7 @@ impl<T, E> Future<T, E> {
     }
 
     /// The shared state of a new PENDING future, with `call` in the same allocation.
-    pub(crate) fn with_call<C>(call: C) -> Arc<Inner<T, E, C>> {
+    pub(crate) fn with_call<C: Attached<E>>(call: C) -> Arc<Inner<T, E, C>> {
         Arc::new(Inner {
             state: AtomicU8::new(PENDING),
             outcome: UnsafeCell::new(MaybeUninit::uninit()),
@@ -235,14 +338,13 @@ impl<T, E> Future<T, E> {
     }
 
     /// The handle of a future made by [`with_call`](Future::with_call).
-    pub(crate) fn from_inner<C>(inner: Arc<Inner<T, E, C>>) -> Self
-    where
-        C: Send + Sync + UnwindSafe + RefUnwindSafe + 'static,
-    {
+    pub(crate) fn from_inner<C: Attached<E> + 'static>(inner: Arc<Inner<T, E, C>>) -> Self {
         Future { inner }
     }
+}
 
-    fn state(&self) -> u8 {
+impl<T, E> Future<T, E> {
+    fn bits(&self) -> u8 {
         self.inner.state.load(Ordering::Acquire)
     }
 
@@ -350,7 +452,7 @@ impl<T, E> Future<T, E> {
     /// assert!(future.cancelled());
     /// ```
     pub fn cancelled(&self) -> bool {
-        matches!(self.state() & PHASE, CANCELLED | CANCELLED_AND_NOTIFIED)
+        matches!(self.bits() & PHASE, CANCELLED | CANCELLED_AND_NOTIFIED)
     }
 
     /// Whether the computation is running now.
@@ -370,24 +472,23 @@ impl<T, E> Future<T, E> {
     /// assert!(!future.running());
     /// ```
     pub fn running(&self) -> bool {
-        matches!(self.state() & PHASE, RUNNING | COMPLETING)
+        matches!(self.bits() & PHASE, RUNNING | COMPLETING)
     }
 
-    /// CPython's name of the future's state: `"PENDING"`, `"RUNNING"`, `"CANCELLED"`,
-    /// `"CANCELLED_AND_NOTIFIED"` or `"FINISHED"`.
+    /// The future's state; [`State::name`] is CPython's name of it.
     ///
     /// Python: `future._state`.
     ///
     /// ```
-    /// use threadkit::futures::Future;
+    /// use threadkit::futures::{Future, State};
     ///
     /// let future: Future<(), ()> = Future::new();
-    /// assert_eq!(future.state_name(), "PENDING");
+    /// assert_eq!(future.state(), State::Pending);
     /// future.cancel();
-    /// assert_eq!(future.state_name(), "CANCELLED");
+    /// assert_eq!(future.state().name(), "CANCELLED");
     /// ```
-    pub fn state_name(&self) -> &'static str {
-        state_name(self.state())
+    pub fn state(&self) -> State {
+        State::of(self.bits())
     }
 
     /// Whether the future finished or was cancelled.
@@ -409,7 +510,7 @@ impl<T, E> Future<T, E> {
     /// ```
     pub fn done(&self) -> bool {
         // `result()` returns only once the future is settled, so `done()` holds then too.
-        settled(self.state())
+        settled(self.bits())
     }
 
     /// Whether [`wait`](super::wait) and [`as_completed`](super::as_completed) count the future
@@ -428,12 +529,12 @@ impl<T, E> Future<T, E> {
     /// assert!(future.notified());
     /// ```
     pub fn notified(&self) -> bool {
-        notified(self.state())
+        notified(self.bits())
     }
 
     /// How the future ended, if it is done in the sense of `wait`.
     pub(crate) fn completion(&self) -> Option<Completion> {
-        match self.state() & PHASE {
+        match self.bits() & PHASE {
             FINISHED => Some(match self.inner.finished() {
                 Some(Ok(_)) => Completion::Result,
                 _ => Completion::Exception,
@@ -446,11 +547,16 @@ impl<T, E> Future<T, E> {
     /// The outcome, waiting at most `timeout` (`None`: forever) for the future to settle.
     ///
     /// Returns `Err(Cancelled)` once the future is cancelled.
+    /// A failure returned counts as observed.
     fn outcome(&self, timeout: Option<Duration>) -> Result<Result<&T, &E>, WaitError> {
-        if let Some(outcome) = self.inner.finished() {
-            return Ok(outcome);
+        let outcome = match self.inner.finished() {
+            Some(outcome) => outcome,
+            None => self.outcome_slow(timeout)?,
+        };
+        if outcome.is_err() {
+            self.observe();
         }
-        self.outcome_slow(timeout)
+        Ok(outcome)
     }
 
     #[cold]
@@ -525,11 +631,9 @@ impl<T, E> Future<T, E> {
     ///
     /// As [`result`](Future::result), with the failure borrowed.
     pub fn result_ref(&self, timeout: Option<Duration>) -> Result<&T, FutureError<&E>> {
-        match self.outcome(timeout) {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(FutureError::Failed(error)),
-            Err(WaitError::Cancelled) => Err(FutureError::Cancelled),
-            Err(WaitError::Timeout) => Err(FutureError::Timeout),
+        match self.outcome(timeout)? {
+            Ok(value) => Ok(value),
+            Err(error) => Err(FutureError::Failed(error)),
         }
     }
 
@@ -589,17 +693,7 @@ impl<T, E> Future<T, E> {
     /// assert_eq!(rx.recv().unwrap(), "done");
     /// ```
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T, E>) + Send + 'static) {
-        {
-            let mut listeners = self.inner.listeners.lock().unwrap();
-            if self.add_listener_flag(settled) {
-                listeners
-                    .get_or_insert_default()
-                    .callbacks
-                    .push(Box::new(callback));
-                return;
-            }
-        }
-        Self::call(self, Box::new(callback));
+        self.add_callback(CallWhen::Settled, Box::new(callback));
     }
 
     /// Registers `waiter` to hear, as `index`, when the future completes in the sense of `wait`;
@@ -639,17 +733,36 @@ impl<T, E> Future<T, E> {
     /// assert_eq!(*told.lock().unwrap(), ["notified"]);
     /// ```
     pub fn add_notified_callback(&self, callback: impl FnOnce(&Future<T, E>) + Send + 'static) {
+        self.add_callback(CallWhen::Notified, Box::new(callback));
+    }
+
+    /// Registers `callback` for `when`, or, if that has come already, calls it now, in this
+    /// thread. Either way the future counts as observed.
+    fn add_callback(&self, when: CallWhen, callback: Callback<T, E>) {
+        self.observe();
+        let done = match when {
+            CallWhen::Settled => settled,
+            CallWhen::Notified => notified,
+        };
         {
             let mut listeners = self.inner.listeners.lock().unwrap();
-            if self.add_listener_flag(notified) {
-                listeners
-                    .get_or_insert_default()
-                    .notified
-                    .push(Box::new(callback));
+            if self.add_listener_flag(done) {
+                let listeners = listeners.get_or_insert_default();
+                match when {
+                    CallWhen::Settled => listeners.callbacks.push(callback),
+                    CallWhen::Notified => listeners.notified.push(callback),
+                }
                 return;
             }
         }
-        Self::call(self, Box::new(callback));
+        self.call(callback);
+    }
+
+    /// Marks the outcome as observed: a failure will not be reported when the future goes.
+    pub(crate) fn observe(&self) {
+        if self.inner.state.load(Ordering::Relaxed) & OBSERVED == 0 {
+            self.inner.state.fetch_or(OBSERVED, Ordering::Relaxed);
+        }
     }
 
     /// Unregisters `waiter`.
@@ -682,7 +795,7 @@ impl<T, E> Future<T, E> {
     ///
     /// ```
     /// use std::thread;
-    /// use threadkit::futures::Future;
+    /// use threadkit::futures::{Future, State};
     ///
     /// /// What a worker does with a future it takes from its queue.
     /// fn run(future: &Future<u32, ()>, call: impl FnOnce() -> u32) {
@@ -700,7 +813,7 @@ impl<T, E> Future<T, E> {
     ///     });
     /// });
     /// assert_eq!(kept.result(None), Ok(1));
-    /// assert_eq!(cancelled.state_name(), "CANCELLED_AND_NOTIFIED");
+    /// assert_eq!(cancelled.state(), State::CancelledAndNotified);
     /// ```
     ///
     /// # Errors
@@ -804,7 +917,7 @@ impl<T, E> Future<T, E> {
         loop {
             if !matches!(state & PHASE, PENDING | RUNNING) {
                 return Err(InvalidStateError {
-                    state: state_name(state),
+                    state: State::of(state).name(),
                     future: self.to_string(),
                 });
             }
@@ -827,7 +940,10 @@ impl<T, E> Future<T, E> {
         self.inner.outcome.with_mut(|cell| unsafe {
             (*cell).write(outcome.map_err(Box::new));
         });
-        let state = self.inner.state.swap(FINISHED, Ordering::AcqRel);
+        // COMPLETING → FINISHED is one bit set, so the flags stay as they are (OBSERVED must);
+        // the ones returned say whom to tell.
+        const _: () = assert!(COMPLETING | FINISHED == FINISHED && FINISHED & !COMPLETING == 1);
+        let state = self.inner.state.fetch_or(1, Ordering::AcqRel);
         if state & PARKED != 0 {
             park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
         }
@@ -856,8 +972,36 @@ impl<T, E> Future<T, E> {
     fn call(&self, callback: Callback<T, E>) {
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| callback(self))) {
             let error = super::PanicError::from_payload(&*payload);
-            eprintln!("exception calling callback for {self}: {error}");
+            let future = self.to_string();
+            report::report(&Report::CallbackPanicked {
+                future: &future,
+                error: &error,
+            });
         }
+    }
+}
+
+impl<T, E> Future<T, E> {
+    /// Waits at most `timeout` (`None`: forever) for the future to settle, then moves the value
+    /// (or the failure) out of it.
+    ///
+    /// Only for a handle nobody else reads through: no clone of it was handed out and no listener
+    /// registered — [`Map`](super::Map)'s own futures. The executor's job, the one other
+    /// reference, never reads the outcome once it is published. Afterwards the future is
+    /// FINISHED with nothing in it; only dropping it is left.
+    pub(crate) fn take_outcome(&self, timeout: Option<Duration>) -> Result<T, FutureError<E>> {
+        // The outcome is borrowed from `self` and read again below, by value.
+        let _ = self.outcome(timeout)?;
+        // SAFETY: `outcome` returned, so the future is FINISHED: the outcome was written and its
+        // write happens-before this read (the acquire load that saw FINISHED). Only this handle
+        // reads it (see above), and TAKEN, set next, keeps anyone from reading or dropping it
+        // again; the release orders the read before the drop of the last reference.
+        let outcome = self
+            .inner
+            .outcome
+            .with(|outcome| unsafe { (*outcome).assume_init_read() });
+        self.inner.state.fetch_or(TAKEN, Ordering::Release);
+        outcome.map_err(|error| FutureError::Failed(*error))
     }
 }
 
@@ -886,11 +1030,9 @@ impl<T: Clone, E: Clone> Future<T, E> {
     /// not finish in time, [`FutureError::Failed`] with the computation's error if it failed.
     #[inline]
     pub fn result(&self, timeout: Option<Duration>) -> Result<T, FutureError<E>> {
-        match self.outcome(timeout) {
-            Ok(Ok(value)) => Ok(value.clone()),
-            Ok(Err(error)) => Err(FutureError::Failed(error.clone())),
-            Err(WaitError::Cancelled) => Err(FutureError::Cancelled),
-            Err(WaitError::Timeout) => Err(FutureError::Timeout),
+        match self.outcome(timeout)? {
+            Ok(value) => Ok(value.clone()),
+            Err(error) => Err(FutureError::Failed(error.clone())),
         }
     }
 }
@@ -898,15 +1040,28 @@ impl<T: Clone, E: Clone> Future<T, E> {
 /// CPython's repr: `<Future at 0x… state=finished returned T>`.
 impl<T, E> fmt::Display for Future<T, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state();
-        let description = match state & PHASE {
-            PENDING => "pending",
-            RUNNING | COMPLETING => "running",
-            FINISHED => "finished",
-            _ => "cancelled",
+        let repr = Repr {
+            id: self.id(),
+            state: self.bits(),
+            outcome: self.inner.finished(),
         };
-        write!(f, "<Future at {:#x} state={description}", self.id())?;
-        match self.inner.finished() {
+        repr.fmt(f)
+    }
+}
+
+/// CPython's repr of a future, shared by its `Display` and the report of a failure nobody
+/// observed (made when no handle is left).
+struct Repr<'a, T, E> {
+    id: usize,
+    state: u8,
+    outcome: Option<Result<&'a T, &'a E>>,
+}
+
+impl<T, E> fmt::Display for Repr<'_, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let description = State::of(self.state).description();
+        write!(f, "<Future at {:#x} state={description}", self.id)?;
+        match self.outcome {
             Some(Ok(_)) => write!(f, " returned {}", short_type_name::<T>())?,
             Some(Err(_)) => write!(f, " raised {}", short_type_name::<E>())?,
             None => {}

@@ -44,7 +44,7 @@ where
     I: Iterator,
     I::Item: Send + 'static,
     F: Fn(I::Item) -> T + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
+    T: Send + Sync + 'static,
 {
     pub(crate) fn new(
         executor: &'a ThreadPoolExecutor,
@@ -90,7 +90,7 @@ where
     I: Iterator,
     I::Item: Send + 'static,
     F: Fn(I::Item) -> T + Send + Sync + 'static,
-    T: Clone + Send + Sync + 'static,
+    T: Send + Sync + 'static,
 {
     type Item = Result<T, MapError>;
 
@@ -114,7 +114,8 @@ where
         let timeout = self
             .deadline
             .map(|deadline| deadline.saturating_duration_since(Instant::now()));
-        let result = future.result(timeout);
+        // The futures are this iterator's own: it takes the value out instead of cloning it.
+        let result = future.take_outcome(timeout);
         // CPython's `_result_or_cancel`: a future we gave up on is cancelled.
         future.cancel();
         match result {

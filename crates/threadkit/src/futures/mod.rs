@@ -3,16 +3,16 @@
 //!
 //! | file              | items                                                   | mirrors                                   |
 //! |-------------------|---------------------------------------------------------|-------------------------------------------|
-//! | `future.rs`       | [`Future`]                                              | `concurrent.futures.Future`               |
-//! | `executor.rs`     | [`ThreadPoolExecutor`], [`Builder`]                     | `concurrent.futures.ThreadPoolExecutor`   |
-//! | `host.rs`         | [`WorkerHost`]: who starts the workers, and what they do while idle | (the bindings' workers are Python threads) |
+//! | `future.rs`       | [`Future`], [`State`]                                   | `concurrent.futures.Future`               |
+//! | `executor/`       | [`ThreadPoolExecutor`], [`Builder`], [`WorkerHost`]     | `concurrent.futures.ThreadPoolExecutor`   |
 //! | `map.rs`          | [`Map`]                                                 | `Executor.map` (with 3.14's `buffersize`) |
 //! | `wait.rs`         | [`wait`], [`ReturnWhen`], [`DoneAndNotDone`]            | `concurrent.futures.wait`                 |
 //! | `as_completed.rs` | [`as_completed`], [`AsCompleted`]                       | `concurrent.futures.as_completed`         |
 //! | `waiter.rs`       | the waiter `wait`/`as_completed` register on futures    | `_base._Waiter`                           |
+//! | `report.rs`       | [`Report`], [`set_report_hook`]: what nobody asked for  | the `concurrent.futures` logger           |
 //! | `error.rs`        | [`FutureError`], [`WaitError`], [`TaskError`], [`PanicError`], [`BrokenThreadPool`], [`InvalidStateError`], [`UnexpectedStateError`], [`SubmitError`], [`BuildError`], [`AsCompletedError`], [`MapError`] | the exceptions |
 //!
-//! How workers sleep and wake is described in `README.md` beside this file.
+//! How workers sleep and wake is described in `executor/README.md`.
 //!
 //! # Examples
 //!
@@ -34,8 +34,8 @@ mod as_completed;
 mod error;
 mod executor;
 mod future;
-mod host;
 mod map;
+mod report;
 mod wait;
 mod waiter;
 
@@ -44,8 +44,8 @@ pub use error::{
     AsCompletedError, BrokenThreadPool, BuildError, FutureError, InvalidStateError, MapError,
     PanicError, SubmitError, TaskError, UnexpectedStateError, WaitError,
 };
-pub use executor::{Builder, ThreadPoolExecutor};
-pub use future::Future;
-pub use host::{StartError, WorkerHost};
+pub use executor::{Builder, HostError, ThreadPoolExecutor, WorkerHost};
+pub use future::{Future, State};
 pub use map::Map;
+pub use report::{Report, default_report_hook, reset_report_hook, set_report_hook};
 pub use wait::{DoneAndNotDone, ReturnWhen, wait};

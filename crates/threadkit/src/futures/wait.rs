@@ -196,6 +196,8 @@ pub fn wait<T, E>(
     };
     for (future, done) in futures.into_iter().zip(done) {
         if done {
+            // Handed back as done: its outcome counts as observed.
+            future.observe();
             outcome.done.push(future);
         } else {
             outcome.not_done.push(future);
