@@ -1,6 +1,8 @@
-//! `ThreadPoolExecutor` against `rayon::spawn` + a crossbeam channel and the `threadpool` crate +
-//! `std::sync::mpsc`: one round trip (uncontended), and 200k trivial tasks submitted then collected
-//! in order, and an ordered map over 200k items with 1024 in flight (contended).
+//! `ThreadPoolExecutor` against `rayon::spawn` + a crossbeam channel, `rayon::spawn` + a oneshot
+//! channel per task (crossbeam `bounded(1)`: like a future, a handle per task) and the
+//! `threadpool` crate + `std::sync::mpsc`: one round trip (uncontended), and 200k trivial tasks
+//! submitted then collected in order, and an ordered map over 200k items with 1024 in flight
+//! (contended). `examples/pool_cost.rs` counts the same cases' allocations and instructions.
 
 mod common;
 
@@ -33,6 +35,13 @@ fn uncontended(c: &mut Criterion) {
         let (tx, rx) = crossbeam_channel::unbounded();
         b.iter(|| {
             let tx = tx.clone();
+            rayon::spawn(move || tx.send(black_box(1u64)).unwrap());
+            rx.recv().unwrap()
+        })
+    });
+    group.bench_function("rayon spawn+oneshot recv", |b| {
+        b.iter(|| {
+            let (tx, rx) = crossbeam_channel::bounded(1);
             rayon::spawn(move || tx.send(black_box(1u64)).unwrap());
             rx.recv().unwrap()
         })
@@ -115,6 +124,19 @@ fn contended(c: &mut Criterion) {
             );
         })
     });
+    group.bench_function("rayon 200k spawn then oneshot recv", |b| {
+        let mut receivers = Vec::with_capacity(TASKS as usize);
+        b.iter(|| {
+            receivers.extend((0..TASKS).map(|n| {
+                let (tx, rx) = crossbeam_channel::bounded(1);
+                rayon::spawn(move || tx.send(black_box(n) * 2).unwrap());
+                rx
+            }));
+            let sum: u64 = receivers.iter().map(|rx| rx.recv().unwrap()).sum();
+            assert_eq!(sum, expected);
+            receivers.clear();
+        })
+    });
     let peer = threadpool::ThreadPool::new(threads());
     group.bench_function("threadpool 200k execute then mpsc recv", |b| {
         let mut results = vec![0; TASKS as usize];
@@ -156,6 +178,27 @@ fn contended(c: &mut Criterion) {
             };
             windowed_map(&mut results, spawn, || rx.recv().unwrap());
             assert_eq!(results.iter().sum::<u64>(), expected);
+        })
+    });
+    group.bench_function("rayon 200k map window=1024 oneshot each", |b| {
+        let mut receivers = std::collections::VecDeque::with_capacity(WINDOW as usize);
+        b.iter(|| {
+            let spawn = |n: u64| {
+                let (tx, rx) = crossbeam_channel::bounded(1);
+                rayon::spawn(move || tx.send(black_box(n) * 2).unwrap());
+                rx
+            };
+            receivers.extend((0..WINDOW).map(spawn));
+            let mut next = WINDOW;
+            let mut sum = 0;
+            while let Some(rx) = receivers.pop_front() {
+                sum += rx.recv().unwrap();
+                if next < TASKS {
+                    receivers.push_back(spawn(next));
+                    next += 1;
+                }
+            }
+            assert_eq!(sum, expected);
         })
     });
     group.bench_function("threadpool 200k map window=1024", |b| {
