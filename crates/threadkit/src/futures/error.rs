@@ -160,7 +160,7 @@ impl Error for PanicError {}
 ///
 /// let pool = ThreadPoolExecutor::builder()
 ///     .max_workers(1)
-///     .initializer(|| Err("no database")) // reported on stderr
+///     .initializer(|| Err("no database")) // reported to the report hook (stderr by default)
 ///     .build()
 ///     .unwrap();
 /// let queued = pool.submit(|| 1).unwrap(); // starts the worker, whose initializer fails

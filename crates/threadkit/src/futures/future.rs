@@ -256,8 +256,10 @@ impl<T, E, C: ?Sized + Attached<E>> Drop for Inner<T, E, C> {
 /// - `result()` returns `Result<T, FutureError<E>>` instead of raising; it clones the value
 ///   ([`result_ref`](Future::result_ref) borrows it instead).
 /// - `exception()` returns `Ok(None)` for a value and `Ok(Some(error))` for a failure.
-/// - A callback that panics is reported on stderr (CPython logs it to the `concurrent.futures`
-///   logger); later callbacks still run.
+/// - A callback that panics is reported to the [report hook](super::set_report_hook) (by default
+///   on stderr; CPython logs it to the `concurrent.futures` logger); later callbacks still run.
+/// - Beyond CPython: a failure nobody observed is reported to the same hook when the future's
+///   last handle goes ([`Report::UnobservedFailure`](super::Report::UnobservedFailure)).
 /// - `set_running_or_notify_cancel` returns an error instead of raising `RuntimeError`.
 ///
 /// # Memory ordering
@@ -677,8 +679,9 @@ impl<T, E> Future<T, E> {
     /// thread) if it already has.
     ///
     /// Python: `future.add_done_callback(fn)`. Callbacks run in registration order, in the thread
-    /// that completes or cancels the future. A panicking callback is reported on stderr and the
-    /// others still run.
+    /// that completes or cancels the future. A panicking callback is reported to the
+    /// [report hook](super::set_report_hook) and the others still run. Adding a callback counts as
+    /// observing the outcome.
     ///
     /// ```
     /// use std::sync::mpsc;

@@ -107,8 +107,9 @@ impl Builder {
     }
 
     /// Runs `initializer` at the start of each worker thread (Python's `initializer`). If it
-    /// fails or panics, the pool breaks: queued calls fail with [`BrokenThreadPool`] and so do
-    /// later submits.
+    /// fails or panics, the pool breaks: queued calls fail with [`BrokenThreadPool`](crate::futures::BrokenThreadPool) and so do
+    /// later submits; the failure goes to the [report hook](crate::futures::set_report_hook) as
+    /// [`Report::InitializerFailed`](crate::futures::Report::InitializerFailed).
     ///
     /// ```
     /// use std::cell::Cell;

@@ -62,7 +62,7 @@ pub trait WorkerHost: Send + Sync + 'static {
     /// # Errors
     ///
     /// Why no thread could be started; the submit that needed the thread fails with
-    /// [`SubmitError::Start`](super::SubmitError::Start) (its call stays queued for the workers
+    /// [`SubmitError::Start`](crate::futures::SubmitError::Start) (its call stays queued for the workers
     /// that do run).
     ///
     /// # Examples

@@ -78,7 +78,8 @@ impl Pool {
 /// - Calls are closures; their results are typed. [`submit`](ThreadPoolExecutor::submit) takes an
 ///   infallible closure (failures are panics); [`submit_fallible`](ThreadPoolExecutor::submit_fallible)
 ///   takes one returning `Result<T, E>`.
-/// - `initializer` returns `Result<(), E>` (`E: Display`): an error or a panic breaks the pool.
+/// - `initializer` returns `Result<(), E>` (`E: Display`): an error or a panic breaks the pool,
+///   and goes to the [report hook](crate::futures::set_report_hook) (CPython logs it).
 /// - Beyond CPython: [`Builder::max_pending`] bounds the queue (submit blocks, or gives up with
 ///   [`submit_timeout`](ThreadPoolExecutor::submit_timeout)); `map` takes 3.14's `buffersize`;
 ///   [`pending`](ThreadPoolExecutor::pending), [`running`](ThreadPoolExecutor::running) and
