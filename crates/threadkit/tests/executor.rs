@@ -535,6 +535,27 @@ fn map_moves_results_out_so_they_need_not_be_clone() {
 }
 
 #[test]
+fn into_result_of_a_submitted_future_never_counts_the_pools_reference() {
+    #[derive(Debug, PartialEq)]
+    struct Owned(Vec<u64>);
+
+    within(|| {
+        let pool = ThreadPoolExecutor::new(Some(2)).unwrap();
+        // Read right after the submit, while the worker may still hold its job: the pool's
+        // reference is no handle, so the value always comes out.
+        for n in 0..iterations(20_000) as u64 {
+            let future = pool.submit(move || Owned(vec![n])).unwrap();
+            assert_eq!(future.into_result(None), Some(Ok(Owned(vec![n]))));
+        }
+        // The same for a future made first and completed through `submit_to`.
+        let future: threadkit::futures::Future<Owned, TaskError> =
+            threadkit::futures::Future::new();
+        pool.submit_to(&future, || Ok(Owned(vec![7]))).unwrap();
+        assert_eq!(future.into_result(None), Some(Ok(Owned(vec![7]))));
+    });
+}
+
+#[test]
 fn map_with_buffersize_is_lazy() {
     within(|| {
         let pool = ThreadPoolExecutor::new(Some(2)).unwrap();

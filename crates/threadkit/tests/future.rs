@@ -314,3 +314,55 @@ fn notified_callbacks_run_before_done_callbacks_and_at_once_when_already_notifie
     });
     assert_eq!(*log.lock().unwrap(), ["notified", "done", "late"]);
 }
+
+/// Neither `Clone` nor `Copy`: only moving it out of its future gives it back.
+#[derive(Debug, PartialEq)]
+struct Owned(Box<i32>);
+
+#[test]
+fn into_result_moves_the_value_out_of_the_last_handle() {
+    let future: Future<Owned, String> = Future::new();
+    let setter = future.clone();
+    thread::spawn(move || setter.set_result(Owned(Box::new(5))).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(future.into_result(None), Some(Ok(Owned(Box::new(5)))));
+
+    let failed: Future<Owned, String> = Future::new();
+    failed.set_exception("moved".to_owned()).unwrap();
+    assert_eq!(
+        failed.into_result(None),
+        Some(Err(FutureError::Failed("moved".to_owned())))
+    );
+}
+
+#[test]
+fn into_result_gives_none_while_another_handle_or_a_listener_may_read() {
+    let future: Future<Owned, String> = Future::new();
+    future.set_result(Owned(Box::new(1))).unwrap();
+    let other = future.clone();
+    assert_eq!(future.into_result(None), None);
+    // The value stayed for the other handle, which is the last one now.
+    assert_eq!(other.result_ref(None), Ok(&Owned(Box::new(1))));
+    assert_eq!(other.into_result(None), Some(Ok(Owned(Box::new(1)))));
+
+    let listened: Future<Owned, String> = Future::new();
+    listened.add_done_callback(|_| {});
+    listened.set_result(Owned(Box::new(2))).unwrap();
+    assert_eq!(listened.into_result(None), None);
+}
+
+#[test]
+fn into_result_reports_a_timeout_or_a_cancellation() {
+    let pending: Future<Owned, String> = Future::new();
+    assert_eq!(
+        pending.into_result(Some(Duration::from_millis(1))),
+        Some(Err(FutureError::Timeout))
+    );
+    let cancelled: Future<Owned, String> = Future::new();
+    assert!(cancelled.cancel());
+    assert_eq!(
+        cancelled.into_result(None),
+        Some(Err(FutureError::Cancelled))
+    );
+}

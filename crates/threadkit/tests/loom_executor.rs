@@ -86,3 +86,15 @@ fn submit_against_cancelling_shutdown_never_leaves_a_future_pending() {
         Err(error) => assert_eq!(error, SubmitError::Shutdown),
     });
 }
+
+#[test]
+fn into_result_races_the_worker_publishing_and_always_gets_the_value() {
+    loom::model(|| {
+        let (pool, _first) = started_pool();
+        let future = pool.submit(|| 1).unwrap();
+        // The worker's reference to the job is no handle: wherever the worker is in publishing
+        // the result, this handle is the last one and takes the value.
+        assert_eq!(future.into_result(None), Some(Ok(1)));
+        pool.shutdown(true, false);
+    });
+}

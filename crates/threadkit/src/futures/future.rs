@@ -2,7 +2,7 @@
 
 use std::any::type_name;
 use std::fmt;
-use std::mem::MaybeUninit;
+use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::error::{FutureError, InvalidStateError, TaskError, UnexpectedStateError, WaitError};
 use super::report::{self, Report};
 use super::waiter::{Completion, Waiter};
-use crate::loom::atomic::{AtomicU8, Ordering};
+use crate::loom::atomic::{AtomicU8, AtomicU32, Ordering};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::Mutex;
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
@@ -170,6 +170,10 @@ impl<T, E> Default for Listeners<T, E> {
 /// A future's shared state. `C` is what else lives in the same allocation (see [`Attached`]).
 pub(crate) struct Inner<T, E, C: ?Sized + Attached<E>> {
     state: AtomicU8,
+    /// The live [`Future`] handles: the `Arc`'s count less the references that never read the
+    /// outcome once it is published (an executor's job; the views it lends its calls). Only
+    /// [`Future::into_result`] reads it. 32 bits: beside `state`, it fits in the padding after it.
+    handles: AtomicU32,
     /// Written once, by the thread that moved the state to COMPLETING, before the release that
     /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final. A
     /// failure is boxed: failures are rare, and every future of a pool lives in a smaller
@@ -212,6 +216,7 @@ impl<T, E, C: ?Sized + Attached<E>> Inner<T, E, C> {
 
 impl<T, E, C: ?Sized + Attached<E>> Drop for Inner<T, E, C> {
     fn drop(&mut self) {
+        crate::loom::after_last_reference(&self.handles);
         let state = self.state.load(Ordering::Acquire);
         if state & (PHASE | TAKEN) != FINISHED {
             return;
@@ -298,9 +303,20 @@ pub struct Future<T, E = TaskError> {
 
 impl<T, E> Clone for Future<T, E> {
     fn clone(&self) -> Self {
+        // As std's `Arc` does on overflow: over 2^31 handles means a leak of them.
+        if self.inner.handles.fetch_add(1, Ordering::Relaxed) > i32::MAX as u32 {
+            std::process::abort();
+        }
         Future {
             inner: Arc::clone(&self.inner),
         }
+    }
+}
+
+impl<T, E> Drop for Future<T, E> {
+    fn drop(&mut self) {
+        // Release: what this handle did happens-before `into_result` sees it gone.
+        self.inner.handles.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -330,18 +346,43 @@ impl<T, E: 'static> Future<T, E> {
     }
 
     /// The shared state of a new PENDING future, with `call` in the same allocation.
+    ///
+    /// It counts one handle: the caller makes exactly one with [`from_inner`](Future::from_inner).
     pub(crate) fn with_call<C: Attached<E>>(call: C) -> Arc<Inner<T, E, C>> {
         Arc::new(Inner {
             state: AtomicU8::new(PENDING),
+            handles: AtomicU32::new(1),
             outcome: UnsafeCell::new(MaybeUninit::uninit()),
             listeners: Mutex::new(None),
             call,
         })
     }
 
-    /// The handle of a future made by [`with_call`](Future::with_call).
+    /// The handle of a future made by [`with_call`](Future::with_call) (counted there).
     pub(crate) fn from_inner<C: Attached<E> + 'static>(inner: Arc<Inner<T, E, C>>) -> Self {
         Future { inner }
+    }
+}
+
+/// The shared state as an executor's job holds it: not a handle (see `Inner::handles`).
+pub(crate) type FutureState<T, E> = Arc<Inner<T, E, dyn Attached<E>>>;
+
+impl<T, E> Future<T, E> {
+    /// The state a handle shares, for a job to hold without counting as a handle.
+    pub(crate) fn shared(&self) -> FutureState<T, E> {
+        Arc::clone(&self.inner)
+    }
+
+    /// A handle lent for the duration of a borrow of `shared`, not counted as a handle: what an
+    /// executor's job runs the call and publishes the outcome through. A callback it reaches may
+    /// clone it (the clone is counted); nobody can move the outcome out meanwhile, as
+    /// [`into_result`](Future::into_result) refuses while callbacks or waiters are registered.
+    pub(crate) fn view(shared: &FutureState<T, E>) -> ManuallyDrop<Self> {
+        // SAFETY: the `Arc` made from `shared`'s pointer owns no count of its own and is never
+        // dropped (`ManuallyDrop`, and a `Future` view is handed out only by reference), and the
+        // borrow of `shared` keeps the allocation alive while the view can be used.
+        let inner = unsafe { Arc::from_raw(Arc::as_ptr(shared)) };
+        ManuallyDrop::new(Future { inner })
     }
 }
 
@@ -985,6 +1026,46 @@ impl<T, E> Future<T, E> {
 }
 
 impl<T, E> Future<T, E> {
+    /// The value, moved out of the future, if this is its last handle: no `Clone` needed.
+    ///
+    /// Python: `future.result(timeout)` for a future nobody else holds. Waits at most `timeout`
+    /// (`None`: forever), like [`result`](Future::result). Returns `None` — and this handle is
+    /// gone, as with [`Arc::into_inner`] — if another handle is alive, or callbacks or waiters were
+    /// registered (they may still read the outcome); use [`result_ref`](Future::result_ref) then.
+    /// The pool's own reference to a submitted call is no handle.
+    ///
+    /// ```
+    /// use threadkit::futures::{FutureError, ThreadPoolExecutor};
+    ///
+    /// /// Not `Clone`, so `result` is not available.
+    /// #[derive(Debug, PartialEq)]
+    /// struct Report(Vec<String>);
+    ///
+    /// let pool = ThreadPoolExecutor::new(Some(1)).unwrap();
+    /// let future = pool.submit(|| Report(vec!["ok".to_owned()])).unwrap();
+    /// assert_eq!(future.into_result(None), Some(Ok(Report(vec!["ok".to_owned()]))));
+    ///
+    /// let shared = pool.submit(|| Report(Vec::new())).unwrap();
+    /// let other = shared.clone();
+    /// assert_eq!(shared.into_result(None), None); // `other` still holds it
+    /// assert_eq!(other.into_result(None), Some(Ok(Report(Vec::new()))));
+    ///
+    /// let failed = pool.submit(|| -> Report { panic!("no report") }).unwrap();
+    /// let error = failed.into_result(None).unwrap().unwrap_err();
+    /// assert_eq!(error.to_string(), "no report");
+    /// ```
+    pub fn into_result(self, timeout: Option<Duration>) -> Option<Result<T, FutureError<E>>> {
+        if let Err(error) = self.outcome(timeout) {
+            return Some(Err(error.into()));
+        }
+        // Acquire: the other handles' last uses happen-before this; with none left and no
+        // listener, nobody can reach the outcome but this handle (a job's view no longer reads
+        // it, and nobody can clone a handle that does not exist).
+        let alone = self.inner.handles.load(Ordering::Acquire) == 1
+            && self.inner.state.load(Ordering::Acquire) & LISTENERS == 0;
+        alone.then(|| self.take_outcome(None))
+    }
+
     /// Waits at most `timeout` (`None`: forever) for the future to settle, then moves the value
     /// (or the failure) out of it.
     ///

@@ -9,7 +9,7 @@ use super::pool::Pool;
 use super::stats::WorkerStats;
 use crate::futures::Future;
 use crate::futures::error::{BrokenThreadPool, PanicError, TaskError};
-use crate::futures::future::Inner;
+use crate::futures::future::{FutureState, Inner};
 use crate::loom::cell::UnsafeCell;
 
 /// A queued call: run it, cancel it (shutdown with `cancel_futures`), or fail it (broken pool).
@@ -83,7 +83,8 @@ where
 
 /// A call queued for a future made before it ([`ThreadPoolExecutor::submit_to`]).
 pub(super) struct ForFuture<T, E, F> {
-    pub(super) future: Future<T, E>,
+    /// The future's state, held as a job holds it: not a handle.
+    pub(super) future: FutureState<T, E>,
     pub(super) call: Call<F>,
 }
 
@@ -95,21 +96,21 @@ where
 {
     fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
         // SAFETY: `Job` methods run only in the thread that popped the job.
-        run_call(&self.future, unsafe { self.call.take() }, pool, stats)
+        let call = unsafe { self.call.take() };
+        run_call(&Future::view(&self.future), call, pool, stats)
     }
 
     fn cancel(self: Arc<Self>) {
         // SAFETY: `Job` methods run only in the thread that popped the job.
         drop(unsafe { self.call.take() });
-        self.future.cancel();
+        Future::view(&self.future).cancel();
     }
 
     fn fail(self: Arc<Self>) {
         // SAFETY: `Job` methods run only in the thread that popped the job.
         drop(unsafe { self.call.take() });
-        let _ = self
-            .future
-            .set_exception(E::from(TaskError::Broken(BrokenThreadPool)));
+        let error = E::from(TaskError::Broken(BrokenThreadPool));
+        let _ = Future::view(&self.future).set_exception(error);
     }
 }
 
@@ -122,21 +123,24 @@ where
     fn run(self: Arc<Self>, pool: &Pool, stats: &WorkerStats) -> bool {
         // SAFETY: `Job` methods run only in the thread that popped the job.
         let call = unsafe { self.call.take() };
-        run_call(&Future::from_inner(self), call, pool, stats)
+        let state: FutureState<T, E> = self;
+        run_call(&Future::view(&state), call, pool, stats)
     }
 
     fn cancel(self: Arc<Self>) {
         // The call goes now: what it holds may refer back to the future.
         // SAFETY: `Job` methods run only in the thread that popped the job.
         drop(unsafe { self.call.take() });
-        Future::from_inner(self).cancel();
+        let state: FutureState<T, E> = self;
+        Future::view(&state).cancel();
     }
 
     fn fail(self: Arc<Self>) {
         // SAFETY: `Job` methods run only in the thread that popped the job.
         drop(unsafe { self.call.take() });
         let error = E::from(TaskError::Broken(BrokenThreadPool));
-        let _ = Future::from_inner(self).set_exception(error);
+        let state: FutureState<T, E> = self;
+        let _ = Future::view(&state).set_exception(error);
     }
 }
 

@@ -453,7 +453,7 @@ impl ThreadPoolExecutor {
         T: Send + Sync + 'static,
         E: From<TaskError> + Send + Sync + 'static,
     {
-        let future = future.clone();
+        let future = future.shared();
         let reservation = self.pool.reserve(None)?;
         self.push_starting(reservation, move || {
             let job: Arc<dyn Job> = Arc::new(ForFuture {
