@@ -182,24 +182,40 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
         consumed, and the iterables are read lazily; with ``propagate_context``, the calls
         submitted later still run in copies of the context ``map`` was called in.
         """
-        if buffersize is not None and not isinstance(buffersize, int):
-            raise TypeError("buffersize must be an integer or None")
-        if buffersize is not None and buffersize < 1:
-            raise ValueError("buffersize must be None or > 0")
-        # Not the core's lazy map (`threadkit::futures::Map`): the stdlib's map goes through
-        # `self.submit` (a subclass's override sees each call) and its iterator holds the pool
-        # only weakly, where the core's makes its own core futures, borrows the executor, and
-        # clones results (which a Python object cannot be without the interpreter).
-        end_time = None if timeout is None else timeout + time.monotonic()
-        args = zip(*iterables, strict=False)
-        submit = self.submit
-        if buffersize is None:
-            fs = collections.deque(submit(fn, *a) for a in args)
-        else:
-            fs = collections.deque(submit(fn, *a) for a in itertools.islice(args, buffersize))
-        lazy_in_context = self._propagate_context and buffersize is not None
-        context = contextvars.copy_context() if lazy_in_context else None
-        return _map_results(weakref.ref(self), fs, fn, args, end_time, buffersize, context)
+        return _map(self, fn, iterables, timeout, buffersize, self._propagate_context)
+
+
+def _map(
+    executor: _std.Executor,
+    fn: Callable[..., _T],
+    iterables: tuple[Iterable[Any], ...],
+    timeout: float | None,
+    buffersize: int | None,
+    propagate_context: bool = False,
+) -> Iterator[_T]:
+    """``executor.map``, as 3.14's ``Executor.map`` (with ``buffersize``), for any executor.
+
+    With ``propagate_context``, the calls submitted lazily are submitted in the context ``map``
+    was called in (the executor's ``submit`` copies it).
+    """
+    if buffersize is not None and not isinstance(buffersize, int):
+        raise TypeError("buffersize must be an integer or None")
+    if buffersize is not None and buffersize < 1:
+        raise ValueError("buffersize must be None or > 0")
+    # Not the core's lazy map (`threadkit::futures::Map`): the stdlib's map goes through
+    # `executor.submit` (a subclass's override sees each call) and its iterator holds the pool
+    # only weakly, where the core's makes its own core futures, borrows the executor, and
+    # clones results (which a Python object cannot be without the interpreter).
+    end_time = None if timeout is None else timeout + time.monotonic()
+    args = zip(*iterables, strict=False)
+    submit = executor.submit
+    if buffersize is None:
+        fs = collections.deque(submit(fn, *a) for a in args)
+    else:
+        fs = collections.deque(submit(fn, *a) for a in itertools.islice(args, buffersize))
+    lazy_in_context = propagate_context and buffersize is not None
+    context = contextvars.copy_context() if lazy_in_context else None
+    return _map_results(weakref.ref(executor), fs, fn, args, end_time, buffersize, context)
 
 
 def _unpacked(initializer: Callable[..., object], initargs: Iterable[Any]) -> None:
@@ -207,8 +223,8 @@ def _unpacked(initializer: Callable[..., object], initargs: Iterable[Any]) -> No
 
 
 def _map_results(
-    executor: "weakref.ref[ThreadPoolExecutor]",
-    fs: "collections.deque[_native.futures.Future]",
+    executor: "weakref.ref[_std.Executor]",
+    fs: "collections.deque[Any]",  # threadkit's futures, or any concurrent.futures.Future
     fn: Callable[..., _T],
     args: Iterator[tuple[Any, ...]],
     end_time: float | None,
@@ -240,7 +256,7 @@ def _map_results(
             future.cancel()
 
 
-def _result_or_cancel(future: _native.futures.Future, timeout: float | None = None) -> Any:
+def _result_or_cancel(future: _std.Future[Any], timeout: float | None = None) -> Any:
     """The future's result; cancelled if that raises. No reference to it outlives the call."""
     try:
         try:
