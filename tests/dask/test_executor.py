@@ -324,3 +324,27 @@ def test_a_worker_that_dies_running_the_call_gives_broken_cluster(processes_clie
             dying.result(WAIT)
         assert isinstance(caught.value.__cause__, distributed.KilledWorker)
         assert executor.submit(pow, 2, 2).result(WAIT) == 4  # the other worker goes on
+
+
+def test_the_results_thread_ends_once_idle(client: Any) -> None:
+    def results_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "DaskExecutor_results"]
+
+    executor = DaskExecutor(client)
+    assert executor.submit(pow, 2, 3).result(WAIT) == 8
+    until(lambda: not results_threads())
+    assert executor.submit(pow, 2, 4).result(WAIT) == 16  # started again for new calls
+    executor.shutdown(wait=True)
+    assert not results_threads()
+
+
+def test_an_own_client_closes_after_a_shutdown_without_wait(
+    threads_cluster: Any, gate: Any
+) -> None:
+    executor = DaskExecutor(threads_cluster.scheduler_address)
+    running = executor.submit(wait_for, gate.name)
+    executor.shutdown(wait=False)
+    assert executor.client.status == "running"  # the call still needs it
+    gate.set()
+    assert running.result(WAIT) == gate.name
+    until(lambda: executor.client.status == "closed")

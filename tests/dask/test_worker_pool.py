@@ -10,7 +10,7 @@ from tests.dask.conftest import WAIT, local_cluster
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
 from threadkit import futures  # noqa: E402
-from threadkit.dask import ThreadkitWorkerPool  # noqa: E402
+from threadkit.dask import ThreadkitWorkerPool, dask_setup  # noqa: E402
 
 
 def where() -> tuple[str, str]:
@@ -61,3 +61,8 @@ def test_secede_needs_dasks_own_pool(processes_client: Any) -> None:
     # secede() reaches into the thread state of dask's own pool, which threadkit's has not.
     with pytest.raises(AttributeError, match="executor"):
         processes_client.submit(seceding, pure=False).result(WAIT)
+
+
+def test_the_preload_refuses_a_scheduler() -> None:
+    with pytest.raises(TypeError, match="preloads into workers, not object"):
+        dask_setup(object())
