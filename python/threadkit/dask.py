@@ -121,7 +121,7 @@ class DaskExecutor(Executor):
         if client is None:
             client = distributed.default_client()
         elif not isinstance(client, distributed.Client):
-            client = distributed.Client(client)
+            client = distributed.Client(client, set_as_default=False)
         assert isinstance(client, distributed.Client)
         self._client = client
         if max_workers is None:
@@ -135,7 +135,7 @@ class DaskExecutor(Executor):
         self._sent: dict[distributed.Future[Any], futures.Future] = {}
         self._completed = 0
         self._shutdown = False
-        self._broken: str | Literal[False] = False
+        self._broken: str | None = None  # why the executor can take no more calls
         self._receiver: _std_threading.Thread | None = None
         self._results = distributed.as_completed(
             loop=client.loop, with_results=True, raise_errors=False
@@ -169,16 +169,17 @@ class DaskExecutor(Executor):
 
     def _check_open(self) -> None:
         """Raises what the stdlib's pool raises for a submit that cannot be taken."""
-        if self._is_broken():
-            raise BrokenCluster(self._broken)
+        reason = self._broken_reason()
+        if reason is not None:
+            raise BrokenCluster(reason)
         if self._shutdown:
             raise RuntimeError("cannot schedule new futures after shutdown")
 
-    def _is_broken(self) -> bool:
-        """Whether the executor is broken, which it is once its client closed (under the lock)."""
-        if not self._broken and self._client.status in ("closing", "closed"):
+    def _broken_reason(self) -> str | None:
+        """Why the executor is broken, which it is once its client closed (under the lock)."""
+        if self._broken is None and self._client.status in ("closing", "closed"):
             self._broken = "the client is closed"
-        return bool(self._broken)
+        return self._broken
 
     def _start_receiver(self) -> None:
         if self._receiver is None:
@@ -195,9 +196,9 @@ class DaskExecutor(Executor):
         except Exception as error:
             with self._changed:
                 self._running -= 1
-                if not self._is_broken():  # a cluster that takes no calls is of no use
-                    self._broken = f"a call could not be sent: {error}"
-                reason = self._broken
+                # A cluster that takes no calls is of no use.
+                reason = self._broken_reason() or f"a call could not be sent: {error}"
+                self._broken = reason
                 self._changed.notify_all()
             future.set_exception(BrokenCluster(reason))
             self._fail_queued()
@@ -232,10 +233,14 @@ class DaskExecutor(Executor):
     def _finish(self, task: distributed.Future[Any], outcome: Any) -> None:
         """Completes the future of a call the cluster is done with; sends what may go next."""
         with self._changed:
-            broken = self._is_broken()
             future = self._sent.pop(task, None)
             self._running -= 1
-            error = _error(task, outcome, self._broken)
+            error = _error(task, outcome, self._broken_reason())
+            if task.status == "cancelled" and self._broken is None:
+                # Only dask cancels a call sent: the client lost its scheduler, which restarted
+                # or is gone, and the calls on it with it.
+                self._broken = str(error)
+            broken = self._broken is not None
             if future is not None and error is None:
                 self._completed += 1
             to_send = self._next_calls()
@@ -253,7 +258,7 @@ class DaskExecutor(Executor):
     def _next_calls(self) -> list[_Call]:
         """Takes the queued calls that may be sent now (under the lock), marked RUNNING."""
         calls = []
-        while self._queue and self._running < self._max_workers and not self._broken:
+        while self._queue and self._running < self._max_workers and self._broken is None:
             call = self._queue.popleft()
             if call[0].set_running_or_notify_cancel():
                 self._running += 1
@@ -264,7 +269,7 @@ class DaskExecutor(Executor):
         """Once the executor is broken: every queued call fails with ``BrokenCluster``."""
         with self._changed:
             reason = self._broken
-            if not reason:
+            if reason is None:
                 return
             queued = list(self._queue)
             self._queue.clear()
@@ -289,8 +294,8 @@ class DaskExecutor(Executor):
         for future, _, _ in cancelled:
             future.cancel()
             future.set_running_or_notify_cancel()
-        if wait and receiver is not None:
-            receiver.join()
+        if wait and receiver not in (None, _std_threading.current_thread()):
+            receiver.join()  # (not from a done-callback, which runs on that thread)
         self._close_client_if_done()
 
     def _close_client_if_done(self) -> None:
@@ -345,10 +350,10 @@ class DaskExecutor(Executor):
             return self._completed
 
 
-def _error(task: distributed.Future[Any], outcome: Any, broken: str | bool) -> BaseException | None:
+def _error(task: distributed.Future[Any], outcome: Any, broken: str | None) -> BaseException | None:
     """What a call the cluster is done with raised, or ``None`` if it returned ``outcome``.
 
-    ``broken`` is the executor's broken reason, if it is broken.
+    ``broken`` is why the executor is broken, if it is.
     """
     if task.status == "finished":
         return None
@@ -360,8 +365,7 @@ def _error(task: distributed.Future[Any], outcome: Any, broken: str | bool) -> B
             return error
         assert isinstance(exception, BaseException)
         return exception.with_traceback(traceback)
-    # Cancelled by dask (never by us: a sent call cannot be cancelled), because the client
-    # closed or lost its scheduler.
+    # Cancelled by dask: the client closed or lost its scheduler.
     error = BrokenCluster(broken or f"the cluster dropped the call: {outcome}")
     error.__cause__ = outcome if isinstance(outcome, BaseException) else None
     return error

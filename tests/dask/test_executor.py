@@ -15,6 +15,7 @@ import pytest
 from tests.dask.conftest import WAIT, local_cluster
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+import dask  # noqa: E402
 
 from threadkit import futures  # noqa: E402
 from threadkit.dask import BrokenCluster, DaskExecutor  # noqa: E402
@@ -348,3 +349,24 @@ def test_an_own_client_closes_after_a_shutdown_without_wait(
     gate.set()
     assert running.result(WAIT) == gate.name
     until(lambda: executor.client.status == "closed")
+
+
+def test_a_lost_scheduler_breaks_the_executor() -> None:
+    # The client and the worker try to reconnect for the connect timeout: one second here.
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "1s"}),
+        local_cluster(n_workers=1, threads_per_worker=1, processes=False) as cluster,
+    ):
+        client = distributed.Client(cluster, set_as_default=False)
+        executor = DaskExecutor(client, max_workers=1)
+        running = executor.submit(time.sleep, 1)
+        queued = executor.submit(echo)
+        distributed.utils.sync(cluster.loop, cluster.scheduler.close)
+        with pytest.raises(BrokenCluster, match="scheduler-connection-lost"):
+            running.result(WAIT)
+        with pytest.raises(BrokenCluster, match="scheduler-connection-lost"):
+            queued.result(WAIT)
+        with pytest.raises(BrokenCluster, match="scheduler-connection-lost"):
+            executor.submit(echo)
+        executor.shutdown(wait=True)
+        until(lambda: client.status == "closed")
