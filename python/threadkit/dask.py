@@ -32,9 +32,11 @@ import pickle
 import reprlib
 import sys
 import threading as _std_threading
+import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import BrokenExecutor, Executor
+from concurrent.futures import BrokenExecutor, CancelledError, Executor
 from types import TracebackType
 from typing import Any, Literal, TypeVar
 
@@ -42,7 +44,7 @@ import cloudpickle  # type: ignore[import-untyped]
 import distributed
 from dask.utils import funcname
 
-from threadkit import futures, threading
+from threadkit import futures, queue, threading
 
 __all__ = ["BrokenCluster", "DaskExecutor", "ThreadkitWorkerPool", "dask_setup"]
 
@@ -52,8 +54,14 @@ _T = TypeVar("_T")
 # worker that finishes one has the next at hand, not one network round trip away.
 _CALLS_PER_THREAD = 8
 
+# How long the results thread waits for another call before it ends (a program that submits one
+# call at a time would otherwise start a thread per call).
+_LINGER = 1.0
+
 # A call on its way to the cluster: its future, its task key and the pickled call.
 _Call = tuple[futures.Future, str, bytes]
+# A call the cluster is done with: its task, whether it returned, and its result or exception.
+_Arrival = tuple["distributed.Future[Any]", bool, Any]
 
 
 class BrokenCluster(BrokenExecutor):
@@ -124,6 +132,8 @@ class DaskExecutor(Executor):
             client = distributed.Client(client, set_as_default=False)
         assert isinstance(client, distributed.Client)
         self._client = client
+        assert client.loop is not None  # a Client has its loop from construction
+        self._loop = client.loop
         if max_workers is None:
             max_workers = _CALLS_PER_THREAD * max(1, sum(client.nthreads().values()))
         self._max_workers = max_workers
@@ -137,9 +147,10 @@ class DaskExecutor(Executor):
         self._shutdown = False
         self._broken: str | None = None  # why the executor can take no more calls
         self._receiver: _std_threading.Thread | None = None
-        self._results = distributed.as_completed(
-            loop=client.loop, with_results=True, raise_errors=False
-        )
+        # What the loop hands the results thread: each call the cluster is done with, and None
+        # to make it look again (shutdown, a failed send).
+        self._arrivals = queue.SimpleQueue()  # of _Arrival | None
+        _executors.add(self)
 
     @property
     def client(self) -> distributed.Client:
@@ -200,56 +211,72 @@ class DaskExecutor(Executor):
                 reason = self._broken_reason() or f"a call could not be sent: {error}"
                 self._broken = reason
                 self._changed.notify_all()
+            self._arrivals.put(None)
             future.set_exception(BrokenCluster(reason))
             self._fail_queued()
             return
         with self._changed:
             self._sent[task] = future
-            self._results.add(task)
-            self._changed.notify_all()
+        self._loop.add_callback(self._watch, task)
+
+    async def _watch(self, task: distributed.Future[Any]) -> None:
+        """On dask's event loop: waits for the call's outcome and hands it to the results thread
+        (a put that never blocks)."""
+        try:
+            arrival = (task, True, await self._client.gather(task, asynchronous=True))
+        except BaseException as error:  # the call's exception, a dead worker, a cancellation
+            arrival = (task, False, error)
+        self._arrivals.put(arrival)
 
     def _receive(self) -> None:
         """The results thread: completes the futures of the calls sent, sends the queued."""
-        while self._wait_for_sent():
-            self._finish_batch()
+        while (arrival := self._next_arrival()) is not None:
+            self._finish(*arrival)
+            del arrival  # the cluster may free the result once the future has it
         self._close_client_if_done()
 
-    def _wait_for_sent(self) -> bool:
-        """Waits for a call on the cluster; False (and the thread ends) once none is left."""
-        with self._changed:
-            while not self._sent:
-                if self._running == 0 and not self._queue:
-                    self._receiver = None
-                    self._changed.notify_all()
-                    return False
-                self._changed.wait()
-            return True
+    def _next_arrival(self) -> _Arrival | None:
+        """The next call the cluster is done with; None (and the thread ends) once no call is
+        left and none has come for ``_LINGER`` seconds, or at once after shutdown."""
+        idle_since = None
+        while True:
+            with self._changed:
+                busy = bool(self._running or self._queue)
+                if busy:
+                    idle_since = None
+                else:
+                    now = time.monotonic()
+                    idle_since = now if idle_since is None else idle_since
+                    if self._shutdown or now - idle_since >= _LINGER:
+                        self._receiver = None
+                        self._changed.notify_all()
+                        return None
+            try:
+                arrival: _Arrival | None = self._arrivals.get(timeout=None if busy else _LINGER)
+            except queue.Empty:
+                continue
+            if arrival is not None:
+                return arrival
 
-    def _finish_batch(self) -> None:
-        """Completes the calls the cluster is done with (at least one)."""
-        for task, outcome in self._results.next_batch(block=True):
-            self._finish(task, outcome)
-
-    def _finish(self, task: distributed.Future[Any], outcome: Any) -> None:
+    def _finish(self, task: distributed.Future[Any], returned: bool, outcome: Any) -> None:
         """Completes the future of a call the cluster is done with; sends what may go next."""
         with self._changed:
-            future = self._sent.pop(task, None)
+            future = self._sent.pop(task)
             self._running -= 1
-            error = _error(task, outcome, self._broken_reason())
-            if task.status == "cancelled" and self._broken is None:
+            error = None if returned else _error(outcome, self._broken_reason())
+            if isinstance(outcome, CancelledError) and self._broken is None:
                 # Only dask cancels a call sent: the client lost its scheduler, which restarted
                 # or is gone, and the calls on it with it.
                 self._broken = str(error)
             broken = self._broken is not None
-            if future is not None and error is None:
+            if error is None:
                 self._completed += 1
             to_send = self._next_calls()
             self._changed.notify_all()
-        if future is not None:
-            if error is None:
-                future.set_result(outcome)
-            else:
-                future.set_exception(error)
+        if error is None:
+            future.set_result(outcome)
+        else:
+            future.set_exception(error)
         for call in to_send:
             self._send(call)
         if broken:
@@ -274,6 +301,7 @@ class DaskExecutor(Executor):
             queued = list(self._queue)
             self._queue.clear()
             self._changed.notify_all()
+        self._arrivals.put(None)
         for future, _, _ in queued:
             if future.set_running_or_notify_cancel():
                 future.set_exception(BrokenCluster(reason))
@@ -291,6 +319,7 @@ class DaskExecutor(Executor):
                 self._queue.clear()
             self._changed.notify_all()
             receiver = self._receiver
+        self._arrivals.put(None)
         for future, _, _ in cancelled:
             future.cancel()
             future.set_running_or_notify_cancel()
@@ -350,24 +379,32 @@ class DaskExecutor(Executor):
             return self._completed
 
 
-def _error(task: distributed.Future[Any], outcome: Any, broken: str | None) -> BaseException | None:
-    """What a call the cluster is done with raised, or ``None`` if it returned ``outcome``.
+# Live executors, shut down (without waiting) at exit, before the non-daemon threads are joined:
+# an idle results thread then ends at once, a busy one once its calls are done, as the stdlib's
+# pool workers do.
+_executors: "weakref.WeakSet[DaskExecutor]" = weakref.WeakSet()
+
+
+def _python_exit() -> None:
+    for executor in list(_executors):
+        executor.shutdown(wait=False)
+
+
+_std_threading._register_atexit(_python_exit)  # type: ignore[attr-defined]
+
+
+def _error(raised: BaseException, broken: str | None) -> BaseException:
+    """What a call's future raises for what getting its result raised.
 
     ``broken`` is why the executor is broken, if it is.
     """
-    if task.status == "finished":
-        return None
-    if task.status == "error":
-        _, exception, traceback = outcome
-        if isinstance(exception, distributed.KilledWorker):
-            error = BrokenCluster(f"a worker died running the call: {exception}")
-            error.__cause__ = exception
-            return error
-        assert isinstance(exception, BaseException)
-        return exception.with_traceback(traceback)
-    # Cancelled by dask: the client closed or lost its scheduler.
-    error = BrokenCluster(broken or f"the cluster dropped the call: {outcome}")
-    error.__cause__ = outcome if isinstance(outcome, BaseException) else None
+    if isinstance(raised, distributed.KilledWorker):
+        error = BrokenCluster(f"a worker died running the call: {raised}")
+    elif isinstance(raised, CancelledError):  # by dask: the client closed or lost its scheduler
+        error = BrokenCluster(broken or f"the cluster dropped the call: {raised}")
+    else:
+        return raised  # the call's own exception, with its traceback from the worker
+    error.__cause__ = raised
     return error
 
 

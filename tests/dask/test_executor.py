@@ -3,6 +3,8 @@
 import concurrent.futures as std
 import os
 import pickle
+import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -292,12 +294,17 @@ def test_an_address_gives_an_own_client_closed_at_shutdown(threads_cluster: Any)
     assert own.status == "closed"
 
 
-def test_a_closed_client_breaks_the_executor() -> None:
+@pytest.mark.parametrize("made_from", ["cluster", "address"])
+def test_a_closed_client_breaks_the_executor(made_from: str) -> None:
+    # A client of the cluster object shares its event loop; one of an address has its own,
+    # which stops when the client closes.
     with local_cluster(n_workers=1, threads_per_worker=1, processes=False) as cluster:
-        client = distributed.Client(cluster, set_as_default=False)
+        client = distributed.Client(
+            cluster if made_from == "cluster" else cluster.scheduler_address,
+            set_as_default=False,
+        )
         executor = DaskExecutor(client, max_workers=1)
-        event = distributed.Event(f"never-{uuid.uuid4().hex}", client=client)
-        running = executor.submit(wait_for, event.name)
+        running = executor.submit(time.sleep, 0.5)
         queued = executor.submit(echo)
         client.close()
         with pytest.raises(BrokenCluster, match="the client is closed"):
@@ -370,3 +377,34 @@ def test_a_lost_scheduler_breaks_the_executor() -> None:
             executor.submit(echo)
         executor.shutdown(wait=True)
         until(lambda: client.status == "closed")
+
+
+_EXIT_PROGRAM = """
+import time
+import distributed
+from threadkit.dask import DaskExecutor
+
+if __name__ == "__main__":
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+        host="127.0.0.1", scheduler_port=0, dashboard_address="127.0.0.1:0",
+    )
+    executor = DaskExecutor(distributed.Client(cluster))
+    print(executor.submit(pow, 2, 5).result(), flush=True)
+    last = executor.submit(time.sleep, 0.2)
+    last.add_done_callback(lambda f: print("last call done", f.exception(), flush=True))
+"""
+
+
+def test_exit_without_shutdown_completes_the_calls_then_ends() -> None:
+    # The interpreter exits without a shutdown: the call still on the cluster completes before
+    # the results thread ends, and the idle thread does not keep the process alive. (The worker
+    # here is in the exiting process, whose own pool may refuse the call by then: a completion
+    # with that error counts, a pending future or a hang does not.)
+    child = subprocess.run(
+        [sys.executable, "-c", _EXIT_PROGRAM], capture_output=True, text=True, timeout=WAIT
+    )
+    assert child.returncode == 0, child.stderr
+    first, last = child.stdout.split("\n")[:2]
+    assert first == "32"
+    assert last.startswith("last call done ")
