@@ -51,8 +51,10 @@ __all__ = ["BrokenCluster", "DaskExecutor", "ThreadkitWorkerPool", "dask_setup"]
 _T = TypeVar("_T")
 
 # The default max_workers per thread of the cluster's workers: enough calls on the cluster that a
-# worker that finishes one has the next at hand, not one network round trip away.
-_CALLS_PER_THREAD = 8
+# worker that finishes one has the next at hand. The next is one round trip away (worker ->
+# scheduler -> client -> results thread -> scheduler -> worker, through dask's batched sends: some
+# 10 ms even on a quiet machine), in which a thread runs tens of dask's smallest tasks.
+_CALLS_PER_THREAD = 32
 
 # How long the results thread waits for another call before it ends (a program that submits one
 # call at a time would otherwise start a thread per call).
@@ -108,9 +110,9 @@ class DaskExecutor(Executor):
     (a scheduler address, a cluster object), for a client the executor makes and closes at
     shutdown; ``None`` means dask's current client.
 
-    ``max_workers`` bounds the calls on the cluster at once; the default, eight per worker
-    thread when the executor is made, keeps every worker fed while the rest of a large batch
-    waits here, cancellable. ``max_pending``, as on threadkit's pool, makes ``submit`` wait
+    ``max_workers`` bounds the calls on the cluster at once; the default, 32 per worker thread
+    when the executor is made, keeps every worker fed while the rest of a large batch waits
+    here, cancellable. ``max_pending``, as on threadkit's pool, makes ``submit`` wait
     while that many calls wait here to be sent.
     """
 
@@ -211,9 +213,8 @@ class DaskExecutor(Executor):
                 reason = self._broken_reason() or f"a call could not be sent: {error}"
                 self._broken = reason
                 self._changed.notify_all()
-            self._arrivals.put(None)
             future.set_exception(BrokenCluster(reason))
-            self._fail_queued()
+            self._fail_queued()  # (which wakes the results thread to see that)
             return
         with self._changed:
             self._sent[task] = future
