@@ -33,18 +33,19 @@ from concurrent.futures import (
     BrokenExecutor as BrokenExecutor,
     CancelledError as CancelledError,
     Executor as Executor,
-    ProcessPoolExecutor as ProcessPoolExecutor,
     TimeoutError as TimeoutError,
 )
 from concurrent.futures._base import DoneAndNotDoneFutures
 from concurrent.futures.thread import BrokenThreadPool as BrokenThreadPool
 from types import TracebackType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from threadkit import _native
 
 if sys.version_info >= (3, 13):
     from concurrent.futures import InvalidStateError as InvalidStateError
+if TYPE_CHECKING:  # at run time, loaded on first use by __getattr__ below
+    from concurrent.futures import ProcessPoolExecutor as ProcessPoolExecutor
 
 __all__ = list(_std.__all__)  # the running stdlib's, whatever its version
 
@@ -324,3 +325,19 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 del sys
+
+
+# The stdlib's names not bound above (`ProcessPoolExecutor`, and any a later Python adds), looked
+# up in the stdlib on first use, as the stdlib's own package does: importing threadkit does not
+# load multiprocessing (tests/test_startup.py checks it).
+if not TYPE_CHECKING:  # mypy reads the names bound above, not a catch-all
+
+    def __getattr__(name: str) -> Any:
+        if name not in __all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(_std, name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
