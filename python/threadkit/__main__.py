@@ -9,18 +9,18 @@ python -m threadkit run script.py [ARG...] | run -m module [ARG...]
                                         a program, as python runs it, with threadkit installed
 """
 
-import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import threadkit.threading
 from threadkit import _native, _run
 
-# `_apps`, `_bench` and `_demos` are imported where they are used: `run` needs none of them, and
-# they take longer to import than threadkit itself, which would be start-up time of every program
-# run.
+# `argparse`, `pathlib`, `_apps`, `_bench` and `_demos` are imported where they are used: `run`
+# needs none of them, and they take longer to import than threadkit itself, which would be
+# start-up time of every program run (tests/test_startup.py checks that `run` does without them).
+if TYPE_CHECKING:
+    import argparse
 
 
 def _about() -> str:
@@ -35,7 +35,10 @@ def _about() -> str:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> "argparse.ArgumentParser":
+    import argparse
+    from pathlib import Path
+
     from threadkit import _apps, _bench, _demos
 
     parser = argparse.ArgumentParser(
