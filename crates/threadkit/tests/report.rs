@@ -117,6 +117,14 @@ fn reading_the_failure_observes_it() {
 }
 
 #[test]
+fn peeking_does_not_observe_it() {
+    let future = failed("peeked");
+    assert_eq!(future.peek(), Some(Err(&"peeked".to_owned())));
+    drop(future);
+    assert_eq!(unobserved("peeked"), 1);
+}
+
+#[test]
 fn a_callback_observes_it_whether_added_before_or_after_the_failure() {
     seen();
     let before: Future<u8, String> = Future::new();

@@ -680,6 +680,24 @@ impl<T, E> Future<T, E> {
         }
     }
 
+    /// The outcome if the future has finished, without waiting, and without counting as
+    /// observing it: for a repr or a debugger, which show a failure nobody has handled yet.
+    ///
+    /// Python: what `repr(future)` reads (`raised ValueError`).
+    ///
+    /// ```
+    /// use threadkit::futures::Future;
+    ///
+    /// let future: Future<u8, String> = Future::new();
+    /// assert_eq!(future.peek(), None);
+    /// future.set_exception("boom".to_owned()).unwrap();
+    /// assert_eq!(future.peek(), Some(Err(&"boom".to_owned())));
+    /// drop(future); // still unobserved: reported to the hook
+    /// ```
+    pub fn peek(&self) -> Option<Result<&T, &E>> {
+        self.inner.finished()
+    }
+
     /// The error the computation failed with, `None` if it succeeded; waits at most `timeout`.
     ///
     /// Python: `future.exception(timeout)`.
