@@ -20,6 +20,8 @@ EXTRAS = (
     "running_tasks",
     "completed_tasks",
     "propagate_context",
+    "report_unobserved",
+    "report_unobserved_failures",
     "serialize_iterator",
     "synchronized_iterator",
     "concurrent_tee",

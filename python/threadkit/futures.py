@@ -12,7 +12,8 @@ Beyond the stdlib, opt-in: ``ThreadPoolExecutor(max_pending=n)`` makes ``submit`
 ``n`` calls are queued; ``map(..., buffersize=n)`` (3.14's) on every Python; the counts
 ``pending_tasks``, ``running_tasks`` and ``completed_tasks``; and
 ``ThreadPoolExecutor(propagate_context=True)``, which runs each call in a copy of the submitting
-thread's ``contextvars`` context.
+thread's ``contextvars`` context; and ``ThreadPoolExecutor(report_unobserved=True)`` or, for every
+executor, ``report_unobserved_failures()``, which log a call's exception nobody retrieved.
 """
 
 import collections
@@ -107,7 +108,10 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
     ``propagate_context``: when true, each call submitted (by ``submit`` or ``map``) runs in a
     copy of the submitting thread's ``contextvars`` context taken at submit time, so the
     ``ContextVar`` values set by the caller are seen by the call, and what the call sets stays
-    in its own copy. The default runs calls in the worker's context, as the stdlib does.
+    in its own copy. The default runs calls in the worker's context, as the stdlib does. And
+    ``report_unobserved``: when true, a call that raised and whose future is destroyed without
+    anyone having observed the exception is logged (see ``report_unobserved_failures``); false
+    never logs; ``None`` (the default) follows ``report_unobserved_failures()``.
 
     Leaving a ``with`` block by an exception cancels the calls still queued and waits only for
     the running ones (CPython runs the whole queue first: gh-125886).
@@ -122,6 +126,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
         *,
         max_pending: int | None = None,
         propagate_context: bool = False,
+        report_unobserved: bool | None = None,
     ) -> None:
         if max_workers is None:
             max_workers = _default_max_workers()
@@ -144,6 +149,7 @@ class ThreadPoolExecutor(  # type: ignore[misc, override]
             max_pending,
             functools.partial(_start_worker, threads),
             propagate,
+            None if report_unobserved is None else bool(report_unobserved),
         )
         # Only now: a second `__init__` fails above, changing nothing.
         self._threads: set[_std_threading.Thread] = threads
@@ -301,6 +307,26 @@ def as_completed(
         yield from iterator
     finally:
         iterator.close()
+
+
+def report_unobserved_failures(enabled: bool = True) -> bool:
+    """Whether executors log a call's exception that nobody retrieved; returns the previous setting.
+
+    Beyond the stdlib (gh-120508; asyncio's "Task exception was never retrieved"), off by
+    default. When a future whose call raised is destroyed and nobody observed the exception —
+    by ``result()``, ``exception()`` (or the private ``_exception``), ``add_done_callback``, or
+    ``wait``/``as_completed`` handing it back as done — the ``concurrent.futures`` logger logs
+    ``exception never retrieved from the call fn(args)`` at ERROR, with the traceback, once.
+    ``repr()``, ``done()`` and the other predicates, ``_state`` and ``_result`` do not count as
+    observing; the stdlib's ``wait``/``as_completed`` (run for a list holding a foreign future)
+    count every threadkit future they are given.
+
+    This is the setting of every ``ThreadPoolExecutor`` made with ``report_unobserved=None`` (the
+    default); one made with ``True`` or ``False`` keeps its own. The setting in force when a
+    call is submitted decides for that call. Futures failed by hand (``set_exception``) are never
+    reported, and nothing is logged once the interpreter is finalizing.
+    """
+    return _native.futures._report_unobserved_failures(bool(enabled))
 
 
 def _python_exit() -> None:

@@ -60,11 +60,20 @@ mod native {
     /// `threadkit._native.futures`: the native half of `threadkit.futures`.
     #[pymodule]
     mod futures {
+        use pyo3::prelude::*;
+
         #[pymodule_export]
         use crate::futures::{
-            _set_future_type, _set_interpreter_shutdown, AsCompleted, Future, ThreadPoolExecutor,
-            as_completed, wait,
+            _report_unobserved_failures, _set_future_type, _set_interpreter_shutdown, AsCompleted,
+            Future, ThreadPoolExecutor, as_completed, wait,
         };
+
+        /// The core's report hook, installed once: unobserved failures are logged when asked for.
+        #[pymodule_init]
+        fn init(_module: &Bound<'_, PyModule>) -> PyResult<()> {
+            crate::futures::install_report_hook();
+            Ok(())
+        }
     }
 }
 

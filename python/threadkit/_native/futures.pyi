@@ -8,6 +8,7 @@ __all__ = [
     "Future",
     "ThreadPoolExecutor",
     "_AsCompleted",
+    "_report_unobserved_failures",
     "_set_future_type",
     "_set_interpreter_shutdown",
     "as_completed",
@@ -56,6 +57,7 @@ class ThreadPoolExecutor:
         max_pending: int | None,
         start: Callable[[str, Callable[[], None]], None],
         propagate_context: bool = False,
+        report_unobserved: bool | None = None,
     ) -> None: ...
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future: ...
     def _shutdown_pool(
@@ -89,3 +91,4 @@ def wait(
 def as_completed(fs: Iterable[Any], timeout: object = None) -> _AsCompleted | None: ...
 def _set_future_type(future_type: type[Future]) -> None: ...
 def _set_interpreter_shutdown(shutdown: bool) -> None: ...
+def _report_unobserved_failures(enabled: bool) -> bool: ...

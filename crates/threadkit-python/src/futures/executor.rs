@@ -16,6 +16,7 @@ use pyo3::types::{PyDict, PyTuple};
 use threadkit::futures::{HostError, SubmitError, WorkerHost};
 
 use super::future::{Failure, Future, Value};
+use super::unobserved;
 use crate::errors::{OrRaise, ToPyErr, log_failure};
 use crate::threading::init::Init;
 use crate::{blocking, carry};
@@ -106,6 +107,9 @@ struct Core {
     bounded: bool,
     /// Each call runs in a copy of its submitter's context (`context.rs`).
     propagate_context: bool,
+    /// Whether a call's failure nobody observed is logged (`unobserved.rs`); `None`: the
+    /// process-wide setting at submit time decides.
+    report_unobserved: Option<bool>,
 }
 
 impl fmt::Debug for ThreadPoolExecutor {
@@ -127,21 +131,33 @@ impl ThreadPoolExecutor {
     }
 }
 
-/// Runs `r#fn(*args, **kwargs)` for a future: its value or the exception it raised.
+/// The callable and arguments as submitted, which name a failed call whose failure is to be
+/// reported if nobody observes it (`unobserved.rs`).
+type AsSubmitted = (Py<PyAny>, Py<PyTuple>);
+
+/// Runs `r#fn(*args, **kwargs)` for a future: its value or the exception it raised, named after
+/// `as_submitted` if that is given.
 fn call(
     r#fn: Py<PyAny>,
     args: Py<PyTuple>,
     kwargs: Option<Py<PyDict>>,
+    as_submitted: Option<AsSubmitted>,
 ) -> impl FnOnce() -> Result<Value, Failure> + Send + 'static {
     move || {
         Python::attach(|py| {
+            let kwargs_bound = kwargs.as_ref().map(|kwargs| kwargs.bind(py));
             let outcome = r#fn
                 .bind(py)
-                .call(args.bind(py), kwargs.as_ref().map(|kwargs| kwargs.bind(py)))
+                .call(args.bind(py), kwargs_bound)
                 .map(|value| Value(value.unbind()))
-                .map_err(|error| Failure(error.into_value(py).into_any()));
+                .map_err(|error| Failure {
+                    exception: error.into_value(py).into_any(),
+                    report_as: as_submitted.as_ref().map(|(r#fn, args)| {
+                        unobserved::call_repr(r#fn.bind(py), args.bind(py), kwargs_bound)
+                    }),
+                });
             // Released now, attached, as the stdlib drops its work item after running it.
-            drop((r#fn, args, kwargs));
+            drop((r#fn, args, kwargs, as_submitted));
             outcome
         })
     }
@@ -162,7 +178,7 @@ impl ThreadPoolExecutor {
     /// `max_workers` and `max_pending`, as the stdlib compares `max_workers` with 0.
     #[pyo3(signature = (
         max_workers, thread_name_prefix, initializer, initargs, max_pending, start,
-        propagate_context = false,
+        propagate_context = false, report_unobserved = None,
     ))]
     #[allow(clippy::too_many_arguments)] // the façade's constructor arguments
     fn _init(
@@ -174,6 +190,7 @@ impl ThreadPoolExecutor {
         max_pending: Option<&Bound<'_, PyAny>>,
         start: Py<PyAny>,
         propagate_context: bool,
+        report_unobserved: Option<bool>,
     ) -> PyResult<()> {
         let mut builder = threadkit::futures::ThreadPoolExecutor::builder()
             .max_workers(count(max_workers)?)
@@ -199,6 +216,7 @@ impl ThreadPoolExecutor {
             executor,
             bounded: max_pending.is_some(),
             propagate_context,
+            report_unobserved,
         })
     }
 
@@ -221,13 +239,15 @@ impl ThreadPoolExecutor {
                 "cannot schedule new futures after interpreter shutdown",
             ));
         }
+        let as_submitted = unobserved::enabled(core.report_unobserved)
+            .then(|| (r#fn.clone_ref(py), args.clone_ref(py)));
         let (r#fn, args) = if core.propagate_context {
             super::context::in_copy_of_current(py, r#fn, args)?
         } else {
             (r#fn, args)
         };
         let future = Future::create(py)?;
-        let call = call(r#fn, args, kwargs);
+        let call = call(r#fn, args, kwargs, as_submitted);
         let submitted = if core.bounded {
             let native = future.get();
             blocking::wait(py, || executor.submit_to(&native.core, call))?

@@ -7,7 +7,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use pyo3::PyTraverseError;
 use pyo3::exceptions::{PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
+use pyo3::gc::PyVisit;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -25,7 +27,22 @@ pub(crate) struct Value(pub(crate) Py<PyAny>);
 
 /// A failed future's exception (an instance of `BaseException`).
 #[derive(Debug)]
-pub(crate) struct Failure(pub(crate) Py<PyAny>);
+pub(crate) struct Failure {
+    pub(crate) exception: Py<PyAny>,
+    /// The call's repr, if the failure is to be logged when nobody observes it
+    /// (`unobserved.rs`).
+    pub(crate) report_as: Option<String>,
+}
+
+impl Failure {
+    /// A failure that is not logged if nobody observes it (no [`report_as`](Failure::report_as)).
+    pub(crate) fn new(exception: Py<PyAny>) -> Self {
+        Failure {
+            exception,
+            report_as: None,
+        }
+    }
+}
 
 impl From<TaskError> for Failure {
     /// A panic in the glue or a broken pool, as the exception Python code sees.
@@ -35,7 +52,7 @@ impl From<TaskError> for Failure {
                 TaskError::Broken(broken) => broken_thread_pool(&broken),
                 other => PyRuntimeError::new_err(other.to_string()),
             };
-            Failure(error.into_value(py).into_any())
+            Failure::new(error.into_value(py).into_any())
         })
     }
 }
@@ -238,7 +255,7 @@ impl Future {
     fn set_exception(slf: &Bound<'_, Self>, exception: Py<PyAny>) -> PyResult<()> {
         slf.get()
             .core
-            .set_exception(Failure(exception))
+            .set_exception(Failure::new(exception))
             .or_else(|error| invalid_state(slf, error.state))
     }
 
@@ -250,7 +267,8 @@ impl Future {
         let state = this.core.state();
         let description = state.description();
         let outcome = if state == State::Finished {
-            match this.outcome(py) {
+            // A repr shows a failure without counting as observing it.
+            match this.private.peek(py, &this.core) {
                 Some(Ok(value)) => format!(" returned {}", value.bind(py).get_type().name()?),
                 Some(Err(error)) => format!(" raised {}", error.bind(py).get_type().name()?),
                 None => String::new(),
@@ -261,6 +279,17 @@ impl Future {
         Ok(format!(
             "<{class} at {address:#x} state={description}{outcome}>"
         ))
+    }
+
+    /// The objects the future holds, for the garbage collector: a failure's traceback may hold
+    /// the frame that holds the future (an `except` around `result()`), a cycle only this shows.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        match self.core.peek() {
+            Some(Ok(Value(value))) => visit.call(value)?,
+            Some(Err(failure)) => visit.call(&failure.exception)?,
+            None => {}
+        }
+        self.private.traverse(&visit)
     }
 
     /// The stdlib's private state name (`PENDING`, `RUNNING`, `CANCELLED`,

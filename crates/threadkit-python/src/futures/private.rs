@@ -17,7 +17,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use pyo3::PyTraverseError;
 use pyo3::exceptions::PyValueError;
+use pyo3::gc::PyVisit;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -56,6 +58,13 @@ struct Compat {
     told: AtomicBool,
 }
 
+/// Whether a read of the outcome counts as observing a failure (`unobserved.rs`).
+#[derive(Clone, Copy)]
+enum Read {
+    Observing,
+    Peeking,
+}
+
 /// The slots `_result` and `_exception` assigned by hand.
 #[derive(Default)]
 struct Manual {
@@ -79,11 +88,26 @@ impl Private {
     }
 
     /// The outcome of `core`, once FINISHED: `Ok(value)` or `Err(exception)` — the slots
-    /// assigned by hand if they are the outcome.
+    /// assigned by hand if they are the outcome. A failure read counts as observed.
     pub(crate) fn outcome(
         &self,
         py: Python<'_>,
         core: &Core,
+    ) -> Option<Result<Py<PyAny>, Py<PyAny>>> {
+        self.outcome_read(py, core, Read::Observing)
+    }
+
+    /// As [`outcome`](Private::outcome), without counting as observing a failure (`repr()`,
+    /// `_result`).
+    pub(crate) fn peek(&self, py: Python<'_>, core: &Core) -> Option<Result<Py<PyAny>, Py<PyAny>>> {
+        self.outcome_read(py, core, Read::Peeking)
+    }
+
+    fn outcome_read(
+        &self,
+        py: Python<'_>,
+        core: &Core,
+        read: Read,
     ) -> Option<Result<Py<PyAny>, Py<PyAny>>> {
         if self.assigned_by_hand() {
             let manual = self.manual.lock().unwrap_or_else(|e| e.into_inner());
@@ -98,11 +122,30 @@ impl Private {
                     .map_or_else(|| py.None(), |result| result.clone_ref(py))),
             });
         }
-        match core.result_ref(Some(Duration::ZERO)) {
-            Ok(Value(value)) => Some(Ok(value.clone_ref(py))),
-            Err(FutureError::Failed(Failure(exception))) => Some(Err(exception.clone_ref(py))),
-            Err(_) => None,
+        let outcome = match read {
+            Read::Observing => match core.result_ref(Some(Duration::ZERO)) {
+                Ok(value) => Some(Ok(value)),
+                Err(FutureError::Failed(failure)) => Some(Err(failure)),
+                Err(_) => None,
+            },
+            Read::Peeking => core.peek(),
+        };
+        outcome.map(|outcome| {
+            outcome
+                .map(|Value(value)| value.clone_ref(py))
+                .map_err(|failure| failure.exception.clone_ref(py))
+        })
+    }
+
+    /// Visits the slots assigned by hand, for the garbage collector (unless they are being
+    /// assigned right now). `_condition` and `_waiters` are not visited: they hold the future
+    /// only through a stdlib waiter, for as long as a `wait` runs.
+    pub(crate) fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
+        if let Ok(manual) = self.manual.try_lock() {
+            visit.call(&manual.result)?;
+            visit.call(&manual.exception)?;
         }
+        Ok(())
     }
 
     /// Runs `read` while holding `_condition` if it exists: code that assigns the private
@@ -121,7 +164,7 @@ impl Private {
         if !self.assigned_by_hand() && core.done() {
             match core.result_ref(Some(Duration::ZERO)) {
                 Ok(Value(value)) => manual.result = Some(value.clone_ref(py)),
-                Err(FutureError::Failed(Failure(exception))) => {
+                Err(FutureError::Failed(Failure { exception, .. })) => {
                     manual.exception = Some(exception.clone_ref(py));
                 }
                 Err(_) => {}
@@ -173,9 +216,9 @@ pub(crate) fn set_state(future: &Future, state: &str) -> PyResult<()> {
     }
 }
 
-/// `_result`.
+/// `_result` (which does not count as observing a failure).
 pub(crate) fn result(future: &Future, py: Python<'_>) -> Py<PyAny> {
-    match future.private.outcome(py, &future.core) {
+    match future.private.peek(py, &future.core) {
         Some(Ok(value)) => value,
         _ => py.None(),
     }
@@ -187,7 +230,7 @@ pub(crate) fn set_result(future: &Future, py: Python<'_>, result: Py<PyAny>) {
     future.private.assign(py, &future.core, assign);
 }
 
-/// `_exception`.
+/// `_exception` (which counts as observing a failure, as `exception()` does).
 pub(crate) fn exception(future: &Future, py: Python<'_>) -> Option<Py<PyAny>> {
     match future.private.outcome(py, &future.core) {
         Some(Err(exception)) => Some(exception),
