@@ -7,6 +7,7 @@
 //! | `thread.rs`     | [`Thread`]; the table of live threads                      | `threading.Thread`                       |
 //! | `builder.rs`    | [`Builder`], [`Thread::new`], [`Thread::builder`]          | `threading.Thread(name=, daemon=)`       |
 //! | `registry.rs`   | [`current_thread`], [`main_thread`], [`enumerate`], [`active_count`] | the functions of the same names |
+//! | `start.rs`      | [`Thread::start`]; the body every started thread runs     | `thread.start()`, `_bootstrap`           |
 //! | `excepthook.rs` | [`set_excepthook`], [`reset_excepthook`], [`excepthook()`], [`default_excepthook`], [`ExceptHookArgs`] | `threading.excepthook`, `__excepthook__`, `ExceptHookArgs` |
 //! | `timer.rs`      | [`Timer`]                                                 | `threading.Timer`                        |
 //! | `local.rs`      | [`Local`]                                                 | `threading.local`                        |
@@ -15,7 +16,9 @@
 //!
 //! The modules build on each other in one direction, with no cycle: `ident.rs` (numbers only)
 //! ← `thread.rs` (the handle and the table of live threads) ← `registry.rs` (main and dummy
-//! handles, `enumerate`) ← `builder.rs` (new threads inherit the current thread's daemon flag).
+//! handles, `enumerate`) ← `builder.rs` (new threads inherit the current thread's daemon flag);
+//! and `thread.rs` ← `excepthook.rs` (its arguments name the thread) ← `start.rs` (a started
+//! thread's body reports its panic to the excepthook).
 //!
 //! A Rust program exits when `main` returns, whatever other threads are doing. To get Python's
 //! rule — the program ends once every non-daemon thread has finished, and daemon threads are
@@ -45,6 +48,7 @@ mod ident;
 mod local;
 mod registry;
 mod shutdown;
+mod start;
 #[expect(
     clippy::module_inception,
     reason = "one primitive per file, named after the primitive"

@@ -12,7 +12,6 @@ use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::panic::{self, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -20,20 +19,22 @@ use crate::loom::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, ParkResult};
 #[cfg(doc)]
 use crate::thread::Builder;
-use crate::thread::error::{JoinError, SetDaemonError, StartError};
+#[cfg(doc)]
+use crate::thread::error::StartError;
+use crate::thread::error::{JoinError, SetDaemonError};
+use crate::thread::ident;
 #[cfg(doc)]
 use crate::thread::{current_thread, enumerate, main_thread};
-use crate::thread::{excepthook, ident, local};
 use crate::timeout;
 
 /// Created, `start` not called yet.
-const NEW: u8 = 0;
+pub(super) const NEW: u8 = 0;
 /// `start` is creating the OS thread.
-const STARTING: u8 = 1;
+pub(super) const STARTING: u8 = 1;
 /// The OS thread runs (Python: `_started` is set and the handle is not done).
-const STARTED: u8 = 2;
+pub(super) const STARTED: u8 = 2;
 /// The target returned or panicked and the thread left the table of live threads.
-const FINISHED: u8 = 3;
+pub(super) const FINISHED: u8 = 3;
 
 /// What a thread is to threadkit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,11 +78,16 @@ pub(crate) fn live_threads() -> MutexGuard<'static, BTreeMap<u64, Thread>> {
     lock(&LIVE)
 }
 
-fn unregister(ident: u64) {
+pub(super) fn unregister(ident: u64) {
     let removed = live_threads().remove(&ident);
     // Drop the handle outside the lock: it may be the last one, and dropping a target may run
     // arbitrary code.
     drop(removed);
+}
+
+/// Makes `thread` the calling OS thread's handle (a thread threadkit started, as it begins).
+pub(super) fn adopt_current(thread: &Thread) {
+    let _ = CURRENT.try_with(|current| current.set(Current(thread.clone())));
 }
 
 /// The calling OS thread's handle, made by `init` (and kept) if it has none yet; `None` while the
@@ -93,17 +99,17 @@ pub(crate) fn current_or_init(init: impl FnOnce() -> Thread) -> Option<Thread> {
 }
 
 pub(crate) struct Inner {
-    kind: Kind,
-    state: AtomicU8,
+    pub(super) kind: Kind,
+    pub(super) state: AtomicU8,
     daemon: AtomicBool,
     /// 0 until the thread is started.
-    ident: AtomicU64,
+    pub(super) ident: AtomicU64,
     /// 0 until the thread is started.
-    native_id: AtomicU64,
+    pub(super) native_id: AtomicU64,
     name: Mutex<String>,
-    target: Mutex<Option<Target>>,
+    pub(super) target: Mutex<Option<Target>>,
     /// The builder's explicit stack size; otherwise [`ident::stack_size`] is read at start.
-    stack_size: Option<usize>,
+    pub(super) stack_size: Option<usize>,
 }
 
 /// A thread of control, mirroring Python's `threading.Thread`.
@@ -237,101 +243,14 @@ impl Thread {
         live_threads().insert(ident, self.clone());
     }
 
-    /// Starts the thread and returns once it runs: its [`ident`](Thread::ident) and
-    /// [`native_id`](Thread::native_id) are set and it is in [`enumerate`].
-    ///
-    /// Python: `thread.start()`.
-    ///
-    /// # Errors
-    ///
-    /// [`StartError::AlreadyStarted`] if `start` was called before (or this is the main thread or
-    /// a dummy thread); [`StartError::Spawn`] if the operating system cannot create a thread, in
-    /// which case the thread stays unstarted and `start` may be tried again.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicBool, Ordering};
-    /// use threadkit::thread::{self, StartError, Thread};
-    ///
-    /// let ran = Arc::new(AtomicBool::new(false));
-    /// let worker = {
-    ///     let ran = Arc::clone(&ran);
-    ///     Thread::new(move || ran.store(true, Ordering::Relaxed))
-    /// };
-    /// worker.start().unwrap();
-    /// assert!(worker.ident().is_some()); // set once `start` returns
-    /// worker.join(None).unwrap();
-    /// assert!(ran.load(Ordering::Relaxed));
-    /// assert!(matches!(worker.start(), Err(StartError::AlreadyStarted)));
-    /// assert!(matches!(thread::main_thread().start(), Err(StartError::AlreadyStarted)));
-    /// ```
-    pub fn start(&self) -> Result<(), StartError> {
-        let inner = &self.inner;
-        if inner.kind != Kind::Regular
-            || inner
-                .state
-                .compare_exchange(NEW, STARTING, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            return Err(StartError::AlreadyStarted);
-        }
-        excepthook::install_panic_filter();
-        let ident = ident::new_ident();
-        inner.ident.store(ident, Ordering::Relaxed);
-        self.register();
-        let mut builder = std::thread::Builder::new();
-        let name = self.name();
-        if !name.contains('\0') {
-            builder = builder.name(name);
-        }
-        // The global setting as it is now, when the thread starts, not when it was built.
-        let global = Some(ident::stack_size()).filter(|&size| size != 0);
-        if let Some(size) = inner.stack_size.or(global) {
-            builder = builder.stack_size(size);
-        }
-        let child = self.clone();
-        if let Err(error) = builder.spawn(move || child.bootstrap(ident)) {
-            unregister(ident);
-            inner.ident.store(0, Ordering::Relaxed);
-            inner.state.store(NEW, Ordering::Relaxed);
-            return Err(StartError::Spawn(error));
-        }
-        // Like CPython, wait until the new thread has published its identity.
-        self.wait_for(STARTED, None);
-        Ok(())
-    }
-
-    /// The body of every thread threadkit starts.
-    fn bootstrap(self, ident: u64) {
-        let inner = &self.inner;
-        ident::adopt(ident);
-        let _ = CURRENT.try_with(|current| current.set(Current(self.clone())));
-        inner
-            .native_id
-            .store(ident::get_native_id(), Ordering::Relaxed);
-        self.set_state(STARTED);
-        let target = lock(&inner.target).take();
-        if let Some(target) = target
-            && let Err(payload) = excepthook::run_target(target)
-        {
-            excepthook::report(&self, payload);
-        }
-        // Values of `Local`s die with their thread, before `join` returns.
-        let _ = panic::catch_unwind(AssertUnwindSafe(local::clear_current_thread));
-        unregister(ident);
-        self.set_state(FINISHED);
-    }
-
     /// Publishes `state` and wakes every thread waiting for a state change.
-    fn set_state(&self, state: u8) {
+    pub(super) fn set_state(&self, state: u8) {
         self.inner.state.store(state, Ordering::Release);
         park::unpark_all(park::key(&self.inner.state), DEFAULT_UNPARK_TOKEN);
     }
 
     /// Waits until the state reaches `wanted` or `timeout` passes; true if it was reached.
-    fn wait_for(&self, wanted: u8, timeout: Option<Duration>) -> bool {
+    pub(super) fn wait_for(&self, wanted: u8, timeout: Option<Duration>) -> bool {
         let state = &self.inner.state;
         if state.load(Ordering::Acquire) >= wanted {
             return true;
@@ -561,7 +480,7 @@ impl Thread {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // The data behind these mutexes stays consistent even if a holder panicked.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
