@@ -10,9 +10,12 @@
 //! the core wait (see `carry.rs`), which restores the primitive's invariants on the way out, and
 //! [`wait`] returns that exception. Python code the call itself runs (a barrier's action) may
 //! unwind out of it the same way.
+//!
+//! It also keeps a woken waiter from racing for the GIL with the thread that woke it, which
+//! still holds it (see [`HANDOFF_PENDING`]).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -55,6 +58,68 @@ impl Drop for Counted {
     }
 }
 
+/// How long a woken waiter waits, detached, for the GIL's holder to release it before it attaches
+/// anyway: the cost of the futex sleep and wake it saves (15–35 µs on small VMs), so that
+/// waiting in vain costs at most what attaching at once would have.
+const HANDOFF: Duration = Duration::from_micros(15);
+
+/// True while the GIL's holder is expected to wait here soon: it woke someone ([`woke_waiters`])
+/// or claimed its turn after a shared wake-up ([`wait_together`]), and has not detached in a wait
+/// since.
+///
+/// A detached waiter sees a wake-up within a microsecond while it spins, but the thread that woke
+/// it usually holds the GIL a few microseconds more, on its way to its own next wait. Attaching at
+/// once makes the waiter sleep on the GIL and costs a futex wake on each side: the cliff of the
+/// ping-pongs (with `perf`, every futex sleep of an `Event` ping-pong was in CPython's
+/// `take_gil`, none in the parker). So a woken waiter first gives the holder up to [`HANDOFF`] to
+/// detach (see `src/park/README.md` in the core for the measurements).
+///
+/// It is a hint: if the holder releases the GIL another way (`time.sleep`, I/O, the eval loop's
+/// switch interval), the next woken waiter spends one `HANDOFF` and clears it. Without a GIL its
+/// writes race, which costs the same and never a wake-up.
+static HANDOFF_PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Tells the waiters the calling thread (attached) has just woken — `Event.set`,
+/// `Condition.notify` — to give it a moment to reach its own wait before they attach.
+pub(crate) fn woke_waiters(_py: Python<'_>) {
+    HANDOFF_PENDING.store(true, Ordering::Relaxed);
+}
+
+/// How a thread that waited takes the GIL back.
+#[derive(Clone, Copy)]
+enum Return {
+    /// After whoever woke it: it gives way to a pending hand-off.
+    AfterWaker,
+    /// With the peers released by the same wake-up (a barrier's parties): the first to return
+    /// claims the hand-off, the others give way to it.
+    Together,
+}
+
+impl Return {
+    /// Runs detached, just before attaching: waits, at most [`HANDOFF`], until no hand-off is
+    /// pending (claiming it for [`Return::Together`]).
+    fn take_turn(self) {
+        let pending = || match self {
+            Return::AfterWaker => HANDOFF_PENDING.load(Ordering::Relaxed),
+            Return::Together => HANDOFF_PENDING.swap(true, Ordering::Relaxed),
+        };
+        if !pending() {
+            return;
+        }
+        let start = Instant::now();
+        while pending() {
+            if start.elapsed() >= HANDOFF {
+                if let Return::AfterWaker = self {
+                    // The holder went on without waiting here: the hint is stale.
+                    HANDOFF_PENDING.store(false, Ordering::Relaxed);
+                }
+                return;
+            }
+            std::thread::yield_now();
+        }
+    }
+}
+
 /// Runs `call` detached; on the main thread, signal handlers run while it waits.
 ///
 /// # Errors
@@ -66,16 +131,47 @@ where
     F: FnOnce() -> T + Send,
     T: Send,
 {
-    if !on_main_thread(py)? {
+    detached(py, call, Return::AfterWaker)
+}
+
+/// [`wait`] for a call that returns together with the peers it releases or is released with (a
+/// barrier's `wait`): they take the GIL back one after the other instead of racing for it.
+///
+/// # Errors
+///
+/// As [`wait`].
+pub(crate) fn wait_together<T, F>(py: Python<'_>, call: F) -> PyResult<T>
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    detached(py, call, Return::Together)
+}
+
+fn detached<T, F>(py: Python<'_>, call: F, back: Return) -> PyResult<T>
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    let main = on_main_thread(py)?;
+    // The GIL's holder is about to release it: a hand-off it promised is done.
+    HANDOFF_PENDING.store(false, Ordering::Relaxed);
+    let counted = || {
+        let _counted = Counted::new();
+        carry::catch(call)
+    };
+    if !main {
         return py.detach(|| {
-            let _counted = Counted::new();
-            carry::catch(call)
+            let result = counted();
+            back.take_turn();
+            result
         });
     }
     py.detach(|| {
         let _check = CheckGuard(interrupt::set_check(Some((run_signal_handlers, PERIOD))));
-        let _counted = Counted::new();
-        carry::catch(call)
+        let result = counted();
+        back.take_turn();
+        result
     })
 }
 

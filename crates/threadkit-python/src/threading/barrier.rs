@@ -107,7 +107,7 @@ impl Barrier {
             Err(error) => return Err(error),
         };
         // A failing action unwinds out of the core wait with its exception (see `run_action`).
-        blocking::wait(py, || barrier.wait(timeout))?.or_raise(py)
+        blocking::wait_together(py, || barrier.wait(timeout))?.or_raise(py)
     }
 
     /// Return the barrier to its initial state; threads waiting in it get `BrokenBarrierError`.

@@ -281,12 +281,17 @@ impl State {
             Arg::Given(_) if self.condition.waiter_count() == 0 => return Ok(()),
             Arg::Given(n) => permits(&n)?,
         };
-        self.core(|condition| condition.notify(n))?.or_raise(py)
+        self.core(|condition| condition.notify(n))?.or_raise(py)?;
+        blocking::woke_waiters(py);
+        Ok(())
     }
 
     fn notify_all(&self, py: Python<'_>) -> PyResult<()> {
         self.check_owned(py, NotOwnedError::Notify)?;
-        self.core(|condition| condition.notify_all())?.or_raise(py)
+        self.core(|condition| condition.notify_all())?
+            .or_raise(py)?;
+        blocking::woke_waiters(py);
+        Ok(())
     }
 
     fn at_fork_reinit(&self, py: Python<'_>) -> PyResult<()> {

@@ -68,8 +68,9 @@ impl Event {
     }
 
     /// Set the internal flag to true, waking every thread waiting for it.
-    fn set(&self) {
+    fn set(&self, py: Python<'_>) {
         self.event.set();
+        blocking::woke_waiters(py);
     }
 
     /// Reset the internal flag to false.
