@@ -10,10 +10,15 @@ LOOM_ENV := RUSTFLAGS="--cfg threadkit_loom" CARGO_TARGET_DIR=$(LOOM_TARGET) LOO
 EXAMPLES := two_threads counter event_waiter semaphore_limit worker_class worker_args daemon_exit pool_map downloader
 
 # The Python side: one virtualenv per supported interpreter, made by make from requirements-dev.txt.
-# The extension is built once (abi3, release) into python/threadkit/ and imported by both.
-PYTHON311 ?= python3
-PYTHON313 ?= $(shell PYENV_VERSION=3.13.0 pyenv which python3 2>/dev/null || command -v python3.13)
-VENVS := .venv .venv313
+# The extension is built once (abi3, release) into python/threadkit/ and imported by all.
+# Each interpreter is pyenv's newest X.Y, else pythonX.Y on the PATH (if it runs); set
+# PYTHON311/PYTHON312/PYTHON313 to use another (`make develop PYTHON312=/opt/py312/bin/python3`).
+find_python = $(shell { v=$$(pyenv latest $(1) 2>/dev/null) && PYENV_VERSION=$$v pyenv which python$(1); } 2>/dev/null || \
+	{ p=$$(command -v python$(1)) && "$$p" -c '' && echo "$$p"; } 2>/dev/null)
+PYTHON311 ?= $(call find_python,3.11)
+PYTHON312 ?= $(call find_python,3.12)
+PYTHON313 ?= $(call find_python,3.13)
+VENVS := .venv .venv312 .venv313
 NATIVE := python/threadkit/_native.abi3.so
 
 .PHONY: help
@@ -57,8 +62,15 @@ test-rust: ## Every Rust test in debug (nextest, each test bounded in time)
 
 # Each virtualenv keeps a copy of the requirements it was made from, and is made again only when
 # they change (by content: a rebase or a fresh clone gives the file a new time, not new content).
+# $(1): the virtualenv, $(2): the interpreter, $(3): its version, $(4): the variable naming it.
 define make_venv
 	@if ! cmp -s requirements-dev.txt $(1)/requirements-dev.txt; then \
+		if ! "$(2)" -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma),$(3))))' \
+			2>/dev/null; then \
+			echo "error: CPython $(3) not found (tried '$(2)'): install it (pyenv install $(3))" \
+				"or set $(4) to its path, e.g. make $(MAKECMDGOALS) $(4)=/usr/bin/python$(3)" >&2; \
+			exit 1; \
+		fi; \
 		echo "== creating $(1) with $(2)"; \
 		$(2) -m venv --clear $(1) && \
 		$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt && \
@@ -66,13 +78,16 @@ define make_venv
 	fi
 endef
 
+comma := ,
+
 .PHONY: venv
-venv: ## The virtualenvs .venv (python3) and .venv313 (CPython 3.13)
-	$(call make_venv,.venv,$(PYTHON311))
-	$(call make_venv,.venv313,$(PYTHON313))
+venv: ## The virtualenvs .venv (CPython 3.11), .venv312 and .venv313
+	$(call make_venv,.venv,$(PYTHON311),3.11,PYTHON311)
+	$(call make_venv,.venv312,$(PYTHON312),3.12,PYTHON312)
+	$(call make_venv,.venv313,$(PYTHON313),3.13,PYTHON313)
 
 .PHONY: develop
-develop: venv ## Build the extension (release) and install threadkit, editable, into both virtualenvs
+develop: venv ## Build the extension (release) and install threadkit, editable, into every virtualenv
 	VIRTUAL_ENV=$(CURDIR)/.venv .venv/bin/maturin develop --release --quiet
 	@# The abi3 extension serves every interpreter, so the others import the same tree (building
 	@# for each would rebuild PyO3 every time the interpreter changes).
@@ -92,7 +107,7 @@ lint-python: develop ## ruff, mypy on the package, and stubtest of the native mo
 	done
 
 .PHONY: test-python
-test-python: lint-python ## pytest (unit tests, CPython's own suites) on every interpreter
+test-python: lint-python ## pytest on every interpreter: unit tests, CPython's suites, the wider ones installed
 	@for venv in $(VENVS); do \
 		echo "== pytest on $$($$venv/bin/python --version)"; \
 		$$venv/bin/python -m pytest -q; \
@@ -100,6 +115,25 @@ test-python: lint-python ## pytest (unit tests, CPython's own suites) on every i
 
 .PHONY: test
 test: lint test-loom test-doc test-stress test-rust test-python ## Every check: Rust lint, loom, docs, stress, tests, then Python
+
+.PHONY: fmt
+fmt: ## Fix the formatting: cargo fmt, ruff's fixes and ruff format
+	$(call make_venv,.venv,$(PYTHON311),3.11,PYTHON311)
+	$(CARGO) fmt --all
+	.venv/bin/ruff check --fix --quiet python tests
+	.venv/bin/ruff format --quiet python tests
+
+# The fast loop for people: what `make test` checks first, without the loom models, doc tests,
+# stress tests, stubtest, the other interpreters and CPython's wider suites (`installed_suite`).
+.PHONY: check
+check: develop ## The fast loop: lint (no loom, no stubtest), the core's tests, pytest on .venv
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	.venv/bin/ruff check python tests
+	.venv/bin/ruff format --check python tests
+	.venv/bin/python -m mypy
+	$(CARGO) nextest run -p threadkit
+	.venv/bin/python -m pytest -q -m "not installed_suite"
 
 # `make bench BENCH_ARGS="--bench lock"` runs one bench file; the summary covers what just ran.
 # `PYBENCH_ARGS="--case lock"` does the same for the Python bench.
