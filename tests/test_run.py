@@ -2,6 +2,7 @@
 in subprocesses, with the same outcome (exit status, output, messages, tracebacks)."""
 
 import json
+import py_compile
 import signal
 import subprocess
 import sys
@@ -309,3 +310,43 @@ def test_ctrl_c_interrupts_a_threadkit_wait(tmp_path: Path) -> None:
     assert 'File "' + str(tmp_path / "prog.py") + '", line 5, in <module>' in stderr
     assert "threadkit/_run.py" not in stderr
     assert stderr.endswith("KeyboardInterrupt\n")
+
+
+def test_multiprocessing_finds_the_programs_functions(tmp_path: Path) -> None:
+    # spawn and forkserver children import the program again from __main__'s __file__ (or, for
+    # -m, its __spec__): both must be the program's, not threadkit's.
+    write(
+        tmp_path / "prog.py",
+        """\
+        import concurrent.futures, multiprocessing
+
+        def square(n):
+            return n * n
+
+        if __name__ == "__main__":
+            for method in ("spawn", "forkserver", "fork"):
+                context = multiprocessing.get_context(method)
+                with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as pool:
+                    print(method, list(pool.map(square, [2, 3])))
+        """,
+    )
+    plain = assert_same("prog.py", cwd=tmp_path)
+    assert plain.stdout.splitlines() == [
+        "spawn [4, 9]",
+        "forkserver [4, 9]",
+        "fork [4, 9]",
+    ]
+    assert assert_same("-m", "prog", cwd=tmp_path).stdout == plain.stdout
+
+
+def test_a_compiled_script(tmp_path: Path) -> None:
+    source = write(tmp_path / "report.py", REPORT + "raise SystemExit(4)\n")
+    py_compile.compile(str(source), cfile=str(tmp_path / "report.pyc"), doraise=True)
+    source.unlink()
+    plain = assert_same("report.pyc", "arg", cwd=tmp_path)
+    assert plain.returncode == 4
+    assert json.loads(plain.stdout)["loader"] == "SourcelessFileLoader"
+    (tmp_path / "bad.pyc").write_bytes(b"\0\0\0\0" + bytes(12) + b"data")
+    plain = assert_same("bad.pyc", cwd=tmp_path)
+    assert plain.returncode == 1
+    assert plain.stderr.endswith("RuntimeError: Bad magic number in .pyc file\n")

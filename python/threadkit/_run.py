@@ -8,10 +8,10 @@ start the program the way CPython's own start-up does, so that nothing but the c
   directory, which ``python -m threadkit`` put there already); ``-P``/``-I`` leave it out.
 - The program runs in a fresh ``__main__`` module, which stays ``sys.modules["__main__"]`` for
   the rest of the process (threads and ``atexit`` handlers see it, ``pickle`` finds its classes).
-  A script is compiled with its absolute path as the file name, as CPython does; a directory or
-  zip file with a ``__main__.py``, and ``-m``, go through ``runpy._run_module_as_main`` — the
-  function CPython's ``-m`` calls — so the messages for a missing module and the frames of the
-  traceback are CPython's own.
+  A script is compiled with its absolute path as the file name, as CPython does (a ``.pyc``
+  file's code is loaded as CPython loads it); a directory or zip file with a ``__main__.py``,
+  and ``-m``, go through ``runpy._run_module_as_main`` — the function CPython's ``-m`` calls — so
+  the messages for a missing module and the frames of the traceback are CPython's own.
 - ``SystemExit`` ends the process as it would have; any other exception that escapes is printed
   by ``sys.excepthook`` with the frames of this runner left out (exit status 1), and an escaping
   ``KeyboardInterrupt`` ends the process by ``SIGINT``, as CPython does.
@@ -20,7 +20,9 @@ start the program the way CPython's own start-up does, so that nothing but the c
 
 import builtins
 import importlib.machinery
+import importlib.util
 import io
+import marshal
 import os
 import pkgutil
 import runpy
@@ -88,13 +90,28 @@ def _run_path(path: str, args: list[str]) -> int:
     main = _fresh_main()
     main.__file__ = absolute
     main.__cached__ = None  # type: ignore[attr-defined]
-    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", absolute)
-    _enter(_exec_script, source, absolute, vars(main))
+    # Compiled code, as CPython tells it: by the name, or by the magic number's first half.
+    if absolute.endswith(".pyc") or source[:2] == importlib.util.MAGIC_NUMBER[:2]:
+        main.__loader__ = importlib.machinery.SourcelessFileLoader("__main__", absolute)
+        _enter(_exec_compiled, source, vars(main))
+    else:
+        main.__loader__ = importlib.machinery.SourceFileLoader("__main__", absolute)
+        _enter(_exec_script, source, absolute, vars(main))
     return 0
 
 
 def _exec_script(source: bytes, path: str, namespace: dict[str, Any]) -> None:
     exec(compile(source, path, "exec", dont_inherit=True), namespace)
+
+
+def _exec_compiled(data: bytes, namespace: dict[str, Any]) -> None:
+    """Runs a ``.pyc`` file's code: its 16-byte header, then the marshalled code object."""
+    if data[:4] != importlib.util.MAGIC_NUMBER:
+        raise RuntimeError("Bad magic number in .pyc file")
+    code = marshal.loads(data[16:])
+    if not isinstance(code, types.CodeType):
+        raise RuntimeError("Bad code object in .pyc file")
+    exec(code, namespace)
 
 
 def _set_path0(directory: str, *, always: bool) -> None:
@@ -132,14 +149,15 @@ def _enter(program: Callable[..., object], *args: Any) -> None:
 
 
 def _without_runner_frames(hook: Callable[..., object]) -> Callable[..., object]:
-    """``hook``, called once with the traceback cut below :func:`_enter` (and
-    :func:`_exec_script`, which compiles the script), then put back."""
+    """``hook``, called once with the traceback cut below :func:`_enter` (and the functions
+    that load the script for it), then put back."""
+    runner = (_enter.__code__, _exec_script.__code__, _exec_compiled.__code__)
 
     def report(exc_type: type[BaseException], exc: BaseException, tb: Any) -> object:
         sys.excepthook = hook
         while tb is not None and tb.tb_frame.f_code is not _enter.__code__:
             tb = tb.tb_next
-        while tb is not None and tb.tb_frame.f_code in (_enter.__code__, _exec_script.__code__):
+        while tb is not None and tb.tb_frame.f_code in runner:
             tb = tb.tb_next
         # CPython's own hook prints the exception's __traceback__, other hooks the argument.
         return hook(exc_type, exc.with_traceback(tb), tb)
