@@ -38,12 +38,6 @@ if sys.version_info < (3, 13):  # 3.13 has no such test (its threading.Lock is t
         "installed, it is threadkit's Lock, which is threading.Lock itself"
     )
 
-_ISSUE = "behaviour, tracked in issue 10"
+_ISSUE = "behaviour, tracked in issue 10"  # how each reason below begins
 
-KNOWN_FAILURES: dict[str, str] = {
-    f"test.test_threading.InterruptMainTests.{name}": (
-        f"{_ISSUE}: intermittent (1 whole-file run in ~6 on 3.11), the KeyboardInterrupt of "
-        "_thread.interrupt_main() is lost"
-    )
-    for name in ("test_interrupt_main_mainthread", "test_interrupt_main_subthread")
-}
+KNOWN_FAILURES: dict[str, str] = {}

@@ -12,10 +12,13 @@ the runner's ``--ignorefile``; the counts per suite are printed at the end of th
 Marked ``installed_suite``: minutes each, so ``make check`` leaves them out.
 """
 
+import contextlib
 import importlib.util
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +78,24 @@ def failed_cases(root: ElementTree.Element) -> list[str]:
     return failed
 
 
+@contextlib.contextmanager
+def sigint_not_ignored() -> Iterator[None]:
+    """Children started meanwhile do not inherit an ignored SIGINT.
+
+    CPython installs its SIGINT handler only when the signal is not ignored at start-up, and a
+    shell starts background jobs with it ignored; test_threading's ``interrupt_main`` tests then
+    fail on the stdlib too. A handled signal (unlike an ignored one) is reset by ``exec``.
+    """
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.installed_suite
 @pytest.mark.parametrize(
     "suite",
@@ -107,7 +128,7 @@ def test_suite_passes_with_threadkit_installed(
         f"--ignorefile={ignore_file}",
         suite,
     ]
-    with log.open("w") as output:
+    with log.open("w") as output, sigint_not_ignored():
         child = subprocess.run(
             command,
             stdout=output,
