@@ -41,3 +41,17 @@ if sys.version_info < (3, 13):  # 3.13 has no such test (its threading.Lock is t
 _ISSUE = "behaviour, tracked in issue 10"  # how each reason below begins
 
 KNOWN_FAILURES: dict[str, str] = {}
+if sys.version_info < (3, 13, 1):
+    # CPython's own deadlock, gh-125451 (fixed in 3.13.1): ProcessPoolExecutor's manager thread
+    # holds _shutdown_lock while it joins the queue's feeder thread, which may be waiting for
+    # that lock; "more likely with slightly different performance characteristics of
+    # _thread.Lock". Hung once here (test_shutdown_deadlock_pickle, 3.13.0, threadkit's Lock).
+    KNOWN_FAILURES.update(
+        dict.fromkeys(
+            (
+                "test.test_concurrent_futures.test_deadlock.*.test_shutdown_deadlock_pickle",
+                "test.test_concurrent_futures.test_shutdown.*.test_processes_terminate",
+            ),
+            f"{_ISSUE}: CPython 3.13.0's ProcessPoolExecutor shutdown deadlock, gh-125451",
+        )
+    )
