@@ -133,7 +133,6 @@ pub fn shutdown() {
 ///             .unwrap();
 ///     });
 /// }
-/// # main();
 /// ```
 pub fn main<R>(body: impl FnOnce() -> R) -> R {
     let _guard = ShutdownGuard::new();
@@ -156,7 +155,6 @@ pub fn main<R>(body: impl FnOnce() -> R) -> R {
 ///         .start(|| println!("joined when main returns"))
 ///         .unwrap();
 /// }
-/// # main();
 /// ```
 #[derive(Debug, Default)]
 #[must_use = "the guard waits for threads when it is dropped"]
