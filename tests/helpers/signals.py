@@ -6,8 +6,12 @@ import sys
 import textwrap
 import time
 
+# The child handles SIGINT as CPython does when it starts with the signal not ignored: a child of
+# a shell's background job (``make test &``) inherits SIGINT ignored, CPython then installs no
+# handler, and Ctrl-C would not reach the wait at all.
 PRELUDE = """
 import _thread
+import signal
 import sys
 import time
 import threadkit.threading as tk
@@ -24,6 +28,8 @@ def _report_waiting():
             return
         time.sleep(0.001)
     print("waiting", flush=True)
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def blocked():
     print("blocking", flush=True)
