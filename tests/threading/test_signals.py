@@ -5,10 +5,13 @@
 - A handler that raises gets its exception out of the wait, and the primitive is left as the
   stdlib leaves it: ``Condition.wait`` holds the lock again, a ``Barrier`` is not broken (the
   arrival is withdrawn), and everything still works.
+- ``_thread.interrupt_main()`` from another thread, which trips SIGINT without sending it (what
+  CPython's ``InterruptMainTests`` do), gets ``KeyboardInterrupt`` out of a main-thread wait, once.
 
 The per-primitive files check a few of these too; this file covers every blocking call.
 """
 
+import _thread
 import os
 import queue
 import signal
@@ -22,6 +25,7 @@ import pytest
 
 import threadkit.queue as tkq
 import threadkit.threading as tk
+from tests.helpers.queues import condition_waiters, until, waiting
 from tests.helpers.signals import interrupt_while_blocked
 
 pytestmark = pytest.mark.timeout(60)
@@ -72,6 +76,16 @@ def test_ctrl_c_raises_keyboard_interrupt(name: str) -> None:
     code, output, took = interrupt_while_blocked(BLOCKING[name])
     assert (code, output) == (0, "blocking\nKeyboardInterrupt\n")
     assert took < 5  # promptly; about 0.05 s plus the interpreter's exit on a quiet machine
+
+
+def test_ctrl_c_reaches_a_child_of_a_process_that_ignores_sigint() -> None:
+    # A shell's background job starts with SIGINT ignored, and its children inherit that.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        code, output, _ = interrupt_while_blocked(BLOCKING["Event.wait"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert (code, output) == (0, "blocking\nKeyboardInterrupt\n")
 
 
 @contextmanager
@@ -247,3 +261,93 @@ def test_primitive_works_after_a_handler_raised(name: str) -> None:
 
 
 EXPECTED = {"Lock": None, "Queue.get": 1, "Queue.put": 2, "Queue.join": 0, "SimpleQueue": 1}
+
+
+@contextmanager
+def _sigint_raises() -> Iterator[None]:
+    """SIGINT handled as CPython handles it when it starts with the signal not ignored.
+
+    An interpreter started with SIGINT ignored (a shell's background job) installs no handler,
+    and ``_thread.interrupt_main()`` then does nothing, with or without threadkit.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_main_once(blocked: Callable[[], bool]) -> threading.Thread:
+    """Starts a thread that calls ``_thread.interrupt_main()`` once ``blocked()`` is true."""
+
+    def interrupt() -> None:
+        until(blocked)
+        _thread.interrupt_main()
+
+    thread = threading.Thread(target=interrupt)
+    thread.start()
+    return thread
+
+
+# (make, how many threads wait in it, a wait of the main thread nothing ends for 20 s, what
+# must hold of it after the interrupted wait). Not Queue.join, which has no timeout: were the
+# signal lost, pytest-timeout's SIGALRM, handled by the same check, could not end it either; the
+# Ctrl-C test above covers it in a child.
+INTERRUPTED: dict[
+    str,
+    tuple[Callable[[], Any], Callable[[Any], int], Callable[[Any], Any], Callable[[Any], bool]],
+] = {
+    "Condition.wait": (
+        lambda: _held_condition(tk.Lock()),
+        condition_waiters,
+        lambda o: o.wait(20),
+        lambda o: bool(o._is_owned()),
+    ),
+    "Condition.wait_for": (
+        lambda: _held_condition(tk.RLock()),
+        condition_waiters,
+        lambda o: o.wait_for(lambda: False, 20),
+        lambda o: bool(o._is_owned()),
+    ),
+    "Barrier.wait": (
+        lambda: tk.Barrier(2),
+        lambda o: int(o.n_waiting),
+        lambda o: o.wait(20),
+        lambda o: (o.broken, o.n_waiting) == (False, 0),
+    ),
+    "Queue.get": (
+        tkq.Queue,
+        waiting,
+        lambda o: o.get(timeout=20),
+        lambda o: (o.put(1), o.get_nowait())[1] == 1,
+    ),
+    "Queue.put": (
+        lambda: _full(tkq.Queue(1)),
+        waiting,
+        lambda o: o.put(1, timeout=20),
+        lambda o: (o.get_nowait(), o.empty()) == (0, True),
+    ),
+    "SimpleQueue.get": (
+        tkq.SimpleQueue,
+        lambda o: int(o._waiting()),
+        lambda o: o.get(timeout=20),
+        lambda o: (o.put(1), o.get_nowait())[1] == 1,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", INTERRUPTED)
+def test_interrupt_main_raises_keyboard_interrupt_out_of_a_wait(name: str) -> None:
+    make, waiters, wait, intact = INTERRUPTED[name]
+    obj = make()
+    with _sigint_raises():
+        interrupter = _interrupt_main_once(lambda: waiters(obj) == 1)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                wait(obj)
+        finally:
+            interrupter.join(20)
+        # Still handled as SIGINT: a signal left pending would raise again in these calls.
+        assert not interrupter.is_alive()
+        assert waiters(obj) == 0
+        assert intact(obj)
