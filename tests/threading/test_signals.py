@@ -25,8 +25,8 @@ import pytest
 
 import threadkit.queue as tkq
 import threadkit.threading as tk
-from tests.helpers.queues import condition_waiters, until, waiting
 from tests.helpers.signals import interrupt_while_blocked
+from tests.helpers.waiters import until_waiting, waiting
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -277,11 +277,12 @@ def _sigint_raises() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _interrupt_main_once(blocked: Callable[[], bool]) -> threading.Thread:
-    """Starts a thread that calls ``_thread.interrupt_main()`` once ``blocked()`` is true."""
+def _interrupt_main_once() -> threading.Thread:
+    """Starts a thread that calls ``_thread.interrupt_main()`` once a thread is blocked in a
+    threadkit wait."""
 
     def interrupt() -> None:
-        until(blocked)
+        until_waiting(1)
         _thread.interrupt_main()
 
     thread = threading.Thread(target=interrupt)
@@ -289,47 +290,54 @@ def _interrupt_main_once(blocked: Callable[[], bool]) -> threading.Thread:
     return thread
 
 
-# (make, how many threads wait in it, a wait of the main thread nothing ends for 20 s, what
-# must hold of it after the interrupted wait). Not Queue.join, which has no timeout: were the
-# signal lost, pytest-timeout's SIGALRM, handled by the same check, could not end it either; the
-# Ctrl-C test above covers it in a child.
-INTERRUPTED: dict[
-    str,
-    tuple[Callable[[], Any], Callable[[Any], int], Callable[[Any], Any], Callable[[Any], bool]],
-] = {
+# (make, a wait of the main thread that nothing ends for 20 s, what must hold of the primitive
+# after the interrupted wait). Not Queue.join, which has no timeout: were the signal lost,
+# pytest-timeout's SIGALRM, handled by the same check, could not end it either; the Ctrl-C test
+# above covers it in a child.
+INTERRUPTED: dict[str, tuple[Callable[[], Any], Callable[[Any], Any], Callable[[Any], bool]]] = {
+    "Lock.acquire": (
+        lambda: _held_lock(tk.Lock()),
+        lambda o: o.acquire(timeout=20),
+        lambda o: (o.release(), o.acquire(False))[1],
+    ),
+    "Event.wait": (tk.Event, lambda o: o.wait(20), lambda o: (o.set(), o.wait(0))[1]),
+    "Semaphore.acquire": (
+        lambda: tk.Semaphore(0),
+        lambda o: o.acquire(timeout=20),
+        lambda o: (o.release(), o.acquire(False))[1],
+    ),
+    "BoundedSemaphore.acquire": (
+        lambda: tk.BoundedSemaphore(0),
+        lambda o: o.acquire(timeout=20),
+        lambda o: o._value == 0,
+    ),
     "Condition.wait": (
         lambda: _held_condition(tk.Lock()),
-        condition_waiters,
         lambda o: o.wait(20),
         lambda o: bool(o._is_owned()),
     ),
     "Condition.wait_for": (
         lambda: _held_condition(tk.RLock()),
-        condition_waiters,
         lambda o: o.wait_for(lambda: False, 20),
         lambda o: bool(o._is_owned()),
     ),
     "Barrier.wait": (
         lambda: tk.Barrier(2),
-        lambda o: int(o.n_waiting),
         lambda o: o.wait(20),
         lambda o: (o.broken, o.n_waiting) == (False, 0),
     ),
     "Queue.get": (
         tkq.Queue,
-        waiting,
         lambda o: o.get(timeout=20),
         lambda o: (o.put(1), o.get_nowait())[1] == 1,
     ),
     "Queue.put": (
         lambda: _full(tkq.Queue(1)),
-        waiting,
         lambda o: o.put(1, timeout=20),
         lambda o: (o.get_nowait(), o.empty()) == (0, True),
     ),
     "SimpleQueue.get": (
         tkq.SimpleQueue,
-        lambda o: int(o._waiting()),
         lambda o: o.get(timeout=20),
         lambda o: (o.put(1), o.get_nowait())[1] == 1,
     ),
@@ -338,10 +346,10 @@ INTERRUPTED: dict[
 
 @pytest.mark.parametrize("name", INTERRUPTED)
 def test_interrupt_main_raises_keyboard_interrupt_out_of_a_wait(name: str) -> None:
-    make, waiters, wait, intact = INTERRUPTED[name]
+    make, wait, intact = INTERRUPTED[name]
     obj = make()
     with _sigint_raises():
-        interrupter = _interrupt_main_once(lambda: waiters(obj) == 1)
+        interrupter = _interrupt_main_once()
         try:
             with pytest.raises(KeyboardInterrupt):
                 wait(obj)
@@ -349,5 +357,5 @@ def test_interrupt_main_raises_keyboard_interrupt_out_of_a_wait(name: str) -> No
             interrupter.join(20)
         # Still handled as SIGINT: a signal left pending would raise again in these calls.
         assert not interrupter.is_alive()
-        assert waiters(obj) == 0
+        assert waiting() == 0
         assert intact(obj)
