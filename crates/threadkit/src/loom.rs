@@ -43,8 +43,10 @@ macro_rules! const_fn {
 pub(crate) use const_fn;
 
 /// Stands in, under loom, for a `SeqCst` operation inside a dependency that loom cannot see (the
-/// compare-exchange that publishes an item in `crossbeam_queue::SegQueue`): a `SeqCst` fence in the
-/// model, nothing in normal builds, where the dependency's own operation orders the real program.
+/// compare-exchange that publishes an item in `crossbeam_queue::SegQueue` or `ArrayQueue`), or for
+/// the `SeqCst` of a read-modify-write that loom sees but models as only `AcqRel` (a queue's
+/// unfinished-task count before it checks for parked joiners): a `SeqCst` fence in the model,
+/// nothing in normal builds, where the operation itself orders the real program.
 #[inline]
 pub(crate) fn dependency_seq_cst() {
     #[cfg(threadkit_loom)]

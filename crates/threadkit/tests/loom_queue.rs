@@ -1,5 +1,12 @@
 //! Loom models of the queues: blocking put/get hand-off without lost wake-ups, `join`,
-//! `shutdown` waking blocked callers, and `SimpleQueue`'s parked getter.
+//! `shutdown` waking blocked callers, and `SimpleQueue`'s parked getter; for a bounded `Queue`'s
+//! lock-free ring, its puts against `shutdown(immediate)`, `hand_over` and the move to the locked
+//! design, and `task_done` against the put whose count it takes.
+//!
+//! `Queue::new(n)` with `n` from 1 to 4096 runs on the ring, `Queue::new(0)` on the locked design.
+//! The ring's items live in a crossbeam `ArrayQueue`, which loom does not instrument: each push or
+//! pop is one step of the model, and what it explores is the gate, the counts and the wait lists
+//! around them.
 #![cfg(threadkit_loom)]
 
 use loom::sync::Arc;
@@ -147,5 +154,127 @@ fn simple_queue_two_blocked_getters_are_both_woken() {
         let mut got: Vec<u8> = getters.into_iter().map(|g| g.join().unwrap()).collect();
         got.sort_unstable();
         assert_eq!(got, [1, 2]);
+    });
+}
+
+#[test]
+fn ring_put_against_immediate_shutdown_lands_no_item_after_the_drain() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(2));
+        let putter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.put(1, None))
+        };
+        queue.shutdown(true);
+        let put = putter.join().unwrap();
+        // Either the put came first and the drain dropped its item (counting it done), or it
+        // came after and failed: in both cases nothing is left, and nothing is unfinished.
+        assert!(
+            matches!(put, Ok(()) | Err(PutError::ShutDown(1))),
+            "{put:?}"
+        );
+        assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+        assert_eq!(queue.unfinished_tasks(), 0);
+        assert!(queue.empty());
+    });
+}
+
+#[test]
+fn ring_getter_sees_an_item_put_before_a_plain_shutdown() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(2));
+        let putter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.put(1, None).is_ok())
+        };
+        let getter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.get(None))
+        };
+        queue.shutdown(false);
+        let put = putter.join().unwrap();
+        let got = getter.join().unwrap();
+        // A getter fails with ShutDown only once the queue is empty for good: a put that
+        // succeeded came before the shutdown, so its item is what the getter got.
+        match got {
+            Ok(item) => assert!(put && item == 1),
+            Err(GetError::ShutDown) => assert!(!put),
+            Err(GetError::Empty) => unreachable!("no timeout"),
+        }
+        assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+    });
+}
+
+#[test]
+fn ring_task_done_never_runs_before_its_puts_count() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(1));
+        let worker = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || {
+                queue.get(None).unwrap();
+                // The put may not have counted the item yet: this must wait for it, not fail.
+                queue.task_done()
+            })
+        };
+        queue.put((), None).unwrap();
+        queue.join();
+        assert_eq!(worker.join().unwrap(), Ok(()));
+        assert_eq!(queue.unfinished_tasks(), 0);
+        assert!(queue.task_done().is_err());
+    });
+}
+
+#[test]
+fn ring_put_and_get_against_hand_over_lose_and_duplicate_nothing() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(2));
+        queue.put(1, None).unwrap();
+        let putter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.put(2, None))
+        };
+        let getter = {
+            let queue = Arc::clone(&queue);
+            thread::spawn(move || queue.get_nowait())
+        };
+        let hand_over = queue.hand_over();
+        let put = putter.join().unwrap();
+        let got = getter.join().unwrap();
+        let mut seen = hand_over.items.clone();
+        seen.extend(got.ok());
+        let put_done = match put {
+            Ok(()) => true,
+            Err(error) => {
+                assert!(error.is_shut_down());
+                seen.push(error.into_inner());
+                false
+            }
+        };
+        seen.sort_unstable();
+        assert_eq!(seen, [1, 2]);
+        // Gets take no count: the hand-over carries one per put that happened before it.
+        assert_eq!(hand_over.unfinished_tasks, 1 + usize::from(put_done));
+        assert!(!hand_over.was_shutdown);
+        assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+        assert_eq!(queue.unfinished_tasks(), 0);
+    });
+}
+
+#[test]
+fn ring_blocked_put_moves_with_the_queue_when_the_bound_is_lifted() {
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(1));
+        queue.put(1, None).unwrap();
+        let putter = {
+            let queue = Arc::clone(&queue);
+            // Full: blocks on the ring until the bound is lifted.
+            thread::spawn(move || queue.put(2, None))
+        };
+        queue.set_maxsize(0);
+        assert_eq!(putter.join().unwrap(), Ok(()));
+        assert_eq!(queue.get_nowait(), Ok(1));
+        assert_eq!(queue.get_nowait(), Ok(2));
+        assert_eq!(queue.unfinished_tasks(), 2);
     });
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::error::{GetError, PutError, TaskDoneError};
+use super::ring::{self, Get, Put, Ring, TaskDone};
 use super::sealed;
 use super::waiters::{Patience, WaitList};
 use crate::loom::atomic::{AtomicUsize, Ordering};
@@ -82,6 +83,12 @@ pub trait Storage: sealed::Sealed {
     /// assert_eq!(items.get(), Some(1));
     /// ```
     fn get(&mut self) -> Option<Self::Item>;
+
+    /// Whether a queue of this organisation whose bound fits a ring keeps its items in a
+    /// lock-free ring (`ring.rs`) instead of this storage: only first-in, first-out order has two
+    /// ends for producers and consumers to split.
+    #[doc(hidden)]
+    const RING: bool = false;
 }
 
 /// A blocking multi-producer, multi-consumer queue with Python's `queue.Queue` semantics, over a
@@ -96,8 +103,11 @@ pub trait Storage: sealed::Sealed {
 ///   items (or drops them at once with `immediate`), and wakes every blocked caller.
 ///
 /// The items live in the storage behind a small internal lock that is only held to move one item
-/// in or out. Blocked callers spin briefly, then park on one of three wait lists (not empty, not
-/// full, all tasks done); a put or get pays for a wake-up only when a thread is actually parked.
+/// in or out; a [`Queue`](crate::Queue) whose bound is at most 4096 keeps them in a lock-free
+/// ring instead, so that producers and consumers write separate cache lines (it moves to the
+/// storage, once, if [`set_maxsize`](Self::set_maxsize) lifts the bound past the ring). Blocked
+/// callers spin briefly, then park on one of three wait lists (not empty, not full, all tasks
+/// done); a put or get pays for a wake-up only when a thread is actually parked.
 ///
 /// # Differences from CPython
 ///
@@ -114,9 +124,10 @@ pub trait Storage: sealed::Sealed {
 ///
 /// # Memory ordering
 ///
-/// Moving an item in and out happens under the internal lock: everything a thread wrote before
-/// `put` is visible to the thread that `get`s the item, and everything written before
-/// `task_done` is visible to a thread returning from `join`.
+/// Everything a thread wrote before `put` is visible to the thread that `get`s the item (the
+/// internal lock, or the ring slot's release/acquire stamp), and everything written before
+/// `task_done` is visible to a thread returning from `join` (the lock, or the ring's `SeqCst`
+/// unfinished-task count).
 ///
 /// # Examples
 ///
@@ -146,10 +157,13 @@ pub trait Storage: sealed::Sealed {
 /// assert_eq!(total.load(Ordering::Relaxed), 5050);
 /// queue.shutdown(false); // the workers' `get` now fails and they exit
 /// ```
-pub struct BlockingQueue<S> {
+pub struct BlockingQueue<S: Storage> {
+    /// The lock-free organisation, while the queue uses it (see [`Self::ring`]); the state
+    /// behind the lock then holds no item, no count and no shut-down flag.
+    ring: Option<Ring<S::Item>>,
     state: Mutex<State<S>>,
-    /// Read and written under `state`'s lock whenever it matters (by `is_full` and
-    /// `set_maxsize`); atomic only so that it can change through `&self`.
+    /// Written under `state`'s lock; read under it by the locked design, and without it by a
+    /// put on the ring (a stale bound there is as good as one read just before the change).
     maxsize: AtomicUsize,
     not_empty: WaitList,
     not_full: WaitList,
@@ -194,12 +208,15 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert!(bounded.empty());
     /// ```
     pub fn new(maxsize: usize) -> Self {
+        let ring =
+            (S::RING && (1..=ring::MAX_SLOTS).contains(&maxsize)).then(|| Ring::new(maxsize));
         BlockingQueue {
             state: Mutex::new(State {
-                items: S::init(maxsize),
+                items: S::init(if ring.is_some() { 0 } else { maxsize }),
                 unfinished_tasks: 0,
                 is_shutdown: false,
             }),
+            ring,
             maxsize: AtomicUsize::new(maxsize),
             not_empty: WaitList::new(),
             not_full: WaitList::new(),
@@ -239,8 +256,22 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert!(queue.put_nowait(3).is_err());
     /// ```
     pub fn set_maxsize(&self, maxsize: usize) {
-        let _state = self.lock();
+        let mut state = self.lock();
+        let leaves_ring = self
+            .ring()
+            .filter(|ring| !(1..=ring.slots()).contains(&maxsize));
         self.maxsize.store(maxsize, Ordering::Relaxed);
+        if let Some(ring) = leaves_ring {
+            let remains = ring.retire(false);
+            for item in remains.items {
+                state.items.put(item);
+            }
+            state.unfinished_tasks = remains.unfinished_tasks;
+            state.is_shutdown = remains.was_shut;
+            drop(state);
+            // Whoever waits on the ring tries again, and finds the locked design.
+            self.wake_all();
+        }
     }
 
     /// How many items the queue holds now (approximate once other threads use it).
@@ -259,7 +290,7 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert_eq!(queue.qsize(), 2);
     /// ```
     pub fn qsize(&self) -> usize {
-        self.lock().items.qsize()
+        self.read(Ring::len, |state| state.items.qsize())
     }
 
     /// Whether the queue holds no items now.
@@ -291,7 +322,10 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert!(!Queue::<i32>::new(0).full()); // an unbounded queue never is
     /// ```
     pub fn full(&self) -> bool {
-        self.is_full(&self.lock())
+        self.read(
+            |ring| ring.len() >= self.maxsize(),
+            |state| self.is_full(state),
+        )
     }
 
     /// How many put items still wait for their `task_done`.
@@ -314,7 +348,7 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert_eq!(queue.unfinished_tasks(), 1);
     /// ```
     pub fn unfinished_tasks(&self) -> usize {
-        self.lock().unfinished_tasks
+        self.read(Ring::unfinished_tasks, |state| state.unfinished_tasks)
     }
 
     /// Whether [`shutdown`](Self::shutdown) has been called.
@@ -330,12 +364,12 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert!(queue.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {
-        self.lock().is_shutdown
+        self.read(Ring::is_shut, |state| state.is_shutdown)
     }
 
     /// How many threads wait in [`put`](Self::put), [`get`](Self::get) or [`join`](Self::join)
-    /// now: each has seen, under the queue's lock, that it must wait, so whatever changes the
-    /// queue after this count includes it will wake it.
+    /// now: each has registered before its last look at the queue, so whatever changes the queue
+    /// after this count includes it will wake it.
     ///
     /// Extension: Python has no such call; tests use it to act only once a waiter really waits.
     ///
@@ -389,8 +423,16 @@ impl<S: Storage> BlockingQueue<S> {
     /// ```
     #[inline]
     pub fn put(&self, item: S::Item, timeout: Option<Duration>) -> Result<(), PutError<S::Item>> {
+        let mut patience = Patience::new(timeout);
+        let item = match self.ring() {
+            Some(ring) => match self.put_on_ring(ring, item, &mut patience) {
+                Ok(result) => return result,
+                Err(retired) => retired,
+            },
+            None => item,
+        };
         let mut item = Some(item);
-        let result = self.wait_for(&self.not_full, timeout, |state, patience| {
+        let result = self.wait_for(&self.not_full, &mut patience, |state, patience| {
             if state.is_shutdown {
                 return item.take().map(|item| Err(PutError::ShutDown(item)));
             }
@@ -464,7 +506,13 @@ impl<S: Storage> BlockingQueue<S> {
     /// ```
     #[inline]
     pub fn get(&self, timeout: Option<Duration>) -> Result<S::Item, GetError> {
-        let result = self.wait_for(&self.not_empty, timeout, |state, patience| {
+        let mut patience = Patience::new(timeout);
+        if let Some(ring) = self.ring()
+            && let Some(result) = self.get_from_ring(ring, &mut patience)
+        {
+            return result;
+        }
+        let result = self.wait_for(&self.not_empty, &mut patience, |state, patience| {
             if let Some(item) = state.items.get() {
                 return Some(Ok(item));
             }
@@ -527,6 +575,18 @@ impl<S: Storage> BlockingQueue<S> {
     /// assert!(queue.task_done().is_err());
     /// ```
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        if let Some(ring) = self.ring() {
+            match ring.task_done() {
+                TaskDone::Done(last) => {
+                    if last {
+                        self.all_tasks_done.notify_all();
+                    }
+                    return Ok(());
+                }
+                TaskDone::NoneLeft => return Err(TaskDoneError),
+                TaskDone::Retired => {}
+            }
+        }
         let mut state = self.lock();
         if state.unfinished_tasks == 0 {
             return Err(TaskDoneError);
@@ -584,7 +644,25 @@ impl<S: Storage> BlockingQueue<S> {
     }
 
     fn join_until(&self, timeout: Option<Duration>) -> bool {
-        self.wait_for(&self.all_tasks_done, timeout, |state, patience| {
+        let mut patience = Patience::new(timeout);
+        if let Some(ring) = self.ring() {
+            let outcome = self.all_tasks_done.wait_until(&mut patience, |patience| {
+                // The count first: a ring leaving for the locked design says so before it takes
+                // the count away.
+                let unfinished = ring.unfinished_tasks();
+                if ring.retired() {
+                    return Some(None);
+                }
+                if unfinished == 0 {
+                    return Some(Some(true));
+                }
+                patience.expired().then_some(Some(false))
+            });
+            if let Some(done) = outcome {
+                return done;
+            }
+        }
+        self.wait_for(&self.all_tasks_done, &mut patience, |state, patience| {
             if state.unfinished_tasks == 0 {
                 return Some(true);
             }
@@ -620,11 +698,18 @@ impl<S: Storage> BlockingQueue<S> {
         let mut dropped = Vec::new();
         {
             let mut state = self.lock();
-            state.is_shutdown = true;
-            if immediate {
-                while let Some(item) = state.items.get() {
-                    dropped.push(item);
-                    state.unfinished_tasks = state.unfinished_tasks.saturating_sub(1);
+            if let Some(ring) = self.ring() {
+                ring.shut();
+                if immediate {
+                    dropped = ring.drop_items();
+                }
+            } else {
+                state.is_shutdown = true;
+                if immediate {
+                    while let Some(item) = state.items.get() {
+                        dropped.push(item);
+                        state.unfinished_tasks = state.unfinished_tasks.saturating_sub(1);
+                    }
                 }
             }
         }
@@ -671,6 +756,17 @@ impl<S: Storage> BlockingQueue<S> {
     pub fn hand_over(&self) -> HandOver<S::Item> {
         let hand_over = {
             let mut state = self.lock();
+            if let Some(ring) = self.ring() {
+                let remains = ring.retire(true);
+                state.is_shutdown = true;
+                drop(state);
+                self.wake_all();
+                return HandOver {
+                    items: remains.items,
+                    unfinished_tasks: remains.unfinished_tasks,
+                    was_shutdown: remains.was_shut,
+                };
+            }
             let mut items = Vec::with_capacity(state.items.qsize());
             while let Some(item) = state.items.get() {
                 items.push(item);
@@ -683,10 +779,90 @@ impl<S: Storage> BlockingQueue<S> {
                 was_shutdown,
             }
         };
+        self.wake_all();
+        hand_over
+    }
+
+    /// Wakes every blocked caller, to look at the queue again.
+    fn wake_all(&self) {
         self.all_tasks_done.notify_all();
         self.not_empty.notify_all();
         self.not_full.notify_all();
-        hand_over
+    }
+
+    /// The ring, while the queue keeps its items there: always `None` for the organisations
+    /// without one, so that their code has no ring in it. Once `None` (the queue moved to the
+    /// locked design, under the lock), `None` for good.
+    #[inline]
+    fn ring(&self) -> Option<&Ring<S::Item>> {
+        if !S::RING {
+            return None;
+        }
+        self.ring.as_ref().filter(|ring| !ring.retired())
+    }
+
+    /// A read of the queue's state: from the ring without the lock while there is one (taken
+    /// again from the locked state if the ring retired meanwhile), otherwise under the lock.
+    fn read<R>(
+        &self,
+        on_ring: impl FnOnce(&Ring<S::Item>) -> R,
+        locked: impl FnOnce(&State<S>) -> R,
+    ) -> R {
+        if let Some(ring) = self.ring() {
+            let value = on_ring(ring);
+            if !ring.retired() {
+                return value;
+            }
+        }
+        locked(&self.lock())
+    }
+
+    /// [`put`](Self::put) on the ring; the item back if the queue moved to the locked design.
+    #[inline]
+    fn put_on_ring(
+        &self,
+        ring: &Ring<S::Item>,
+        item: S::Item,
+        patience: &mut Patience,
+    ) -> Result<Result<(), PutError<S::Item>>, S::Item> {
+        let mut item = Some(item);
+        let outcome = self.not_full.wait_until(patience, |patience| {
+            match ring.try_put(item.take()?, self.maxsize()) {
+                Put::Done => Some(Ok(Ok(()))),
+                Put::Shut(item) => Some(Ok(Err(PutError::ShutDown(item)))),
+                Put::Retired(item) => Some(Err(item)),
+                Put::Full(full) if patience.expired() => Some(Ok(Err(PutError::Full(full)))),
+                Put::Full(full) => {
+                    item = Some(full);
+                    None
+                }
+            }
+        });
+        if let Ok(Ok(())) = outcome {
+            self.not_empty.notify_one();
+        }
+        outcome
+    }
+
+    /// [`get`](Self::get) from the ring; `None` if the queue moved to the locked design.
+    #[inline]
+    fn get_from_ring(
+        &self,
+        ring: &Ring<S::Item>,
+        patience: &mut Patience,
+    ) -> Option<Result<S::Item, GetError>> {
+        let outcome = self
+            .not_empty
+            .wait_until(patience, |patience| match ring.try_get() {
+                Get::Item(item) => Some(Some(Ok(item))),
+                Get::Shut => Some(Some(Err(GetError::ShutDown))),
+                Get::Retired => Some(None),
+                Get::Empty => patience.expired().then_some(Some(Err(GetError::Empty))),
+            });
+        if let Some(Ok(_)) = outcome {
+            self.not_full.notify_one();
+        }
+        outcome
     }
 
     #[inline]
@@ -714,15 +890,14 @@ impl<S: Storage> BlockingQueue<S> {
     fn wait_for<R>(
         &self,
         list: &WaitList,
-        timeout: Option<Duration>,
+        patience: &mut Patience,
         mut step: impl FnMut(&mut State<S>, &mut Patience) -> Option<R>,
     ) -> R {
-        let mut patience = Patience::new(timeout);
         let mut spin = SpinWait::new();
         let mut spinning = true;
         loop {
             let mut state = self.lock();
-            if let Some(result) = step(&mut state, &mut patience) {
+            if let Some(result) = step(&mut state, patience) {
                 return result;
             }
             if spinning {
@@ -749,12 +924,11 @@ impl<S: Storage> Default for BlockingQueue<S> {
 
 impl<S: Storage> fmt::Debug for BlockingQueue<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.lock();
         f.debug_struct("BlockingQueue")
             .field("maxsize", &self.maxsize())
-            .field("qsize", &state.items.qsize())
-            .field("unfinished_tasks", &state.unfinished_tasks)
-            .field("is_shutdown", &state.is_shutdown)
+            .field("qsize", &self.qsize())
+            .field("unfinished_tasks", &self.unfinished_tasks())
+            .field("is_shutdown", &self.is_shutdown())
             .finish()
     }
 }

@@ -58,6 +58,8 @@ impl<T> sealed::Sealed for Fifo<T> {}
 impl<T> Storage for Fifo<T> {
     type Item = T;
 
+    const RING: bool = true;
+
     fn init(maxsize: usize) -> Self {
         Fifo(VecDeque::with_capacity(maxsize.min(super::PREALLOCATE)))
     }

@@ -10,6 +10,7 @@
 //! | `fifo.rs`     | [`Queue`], [`Fifo`]                       | `queue.Queue`                   |
 //! | `lifo.rs`     | [`LifoQueue`], [`Lifo`]                   | `queue.LifoQueue`               |
 //! | `priority.rs` | [`PriorityQueue`], [`Heap`]               | `queue.PriorityQueue`           |
+//! | `ring.rs`     | (internal) a bounded `Queue`'s lock-free ring | `queue.Queue`'s deque and counts |
 //! | `simple.rs`   | [`SimpleQueue`]                           | `queue.SimpleQueue`             |
 //! | `error.rs`    | [`PutError`], [`GetError`], [`Empty`], [`TaskDoneError`] | `Full`, `Empty`, `ShutDown`, `ValueError` |
 //! | `waiters.rs`  | (internal) wait lists and deadlines       | the `Condition`s in `queue.py`  |
@@ -52,6 +53,7 @@ mod error;
 mod fifo;
 mod lifo;
 mod priority;
+mod ring;
 mod simple;
 mod waiters;
 

@@ -7,7 +7,6 @@ use crossbeam_queue::SegQueue;
 
 use super::error::Empty;
 use super::waiters::{Patience, WaitList};
-use crate::park::{ParkResult, SpinWait};
 
 /// An unbounded first-in, first-out queue, mirroring Python's `queue.SimpleQueue`.
 ///
@@ -151,29 +150,13 @@ impl<T> SimpleQueue<T> {
 
     #[cold]
     fn get_slow(&self, timeout: Option<Duration>) -> Result<T, Empty> {
-        let mut patience = Patience::new(timeout);
-        let mut spin = SpinWait::new();
-        loop {
-            if patience.expired() {
-                return Err(Empty);
-            }
-            if spin.spin() {
-                if let Some(item) = self.items.pop() {
-                    return Ok(item);
+        self.not_empty
+            .wait_until(&mut Patience::new(timeout), |patience| {
+                match self.items.pop() {
+                    Some(item) => Some(Ok(item)),
+                    None => patience.expired().then_some(Err(Empty)),
                 }
-                continue;
-            }
-            let ticket = self.not_empty.prepare();
-            if let Some(item) = self.items.pop() {
-                return Ok(item);
-            }
-            if ticket.park(patience.deadline()) != ParkResult::TimedOut {
-                spin.reset();
-            }
-            if let Some(item) = self.items.pop() {
-                return Ok(item);
-            }
-        }
+            })
     }
 
     /// Removes and returns the oldest item only if there is one now.

@@ -6,13 +6,18 @@
 //! 1. A caller that finds it must wait takes a [`Ticket`] ([`WaitList::prepare`]) at the moment
 //!    it observed the queue's state: this counts it as parked and records the list's sequence
 //!    number. For the locked queues that moment is inside the critical section; the lock-free
-//!    [`SimpleQueue`](crate::SimpleQueue) re-checks its items after taking the ticket.
+//!    ones (a bounded `Queue`'s ring, [`SimpleQueue`](crate::SimpleQueue)) look at their items
+//!    again after taking the ticket ([`WaitList::wait_until`]).
 //! 2. It parks ([`Ticket::park`]) only while the sequence number is unchanged (the parker's
 //!    `validate`, run under the parking lot's queue lock).
 //! 3. A notifier changes the queue first, then, only if the count says someone may be parked,
-//!    bumps the sequence number and unparks. Either the parker's validation sees the new number,
-//!    or the unpark finds the parked thread: no wake-up is lost, and a notifier whose list is
-//!    empty pays one load and no system call.
+//!    bumps the sequence number (release) and unparks. Either the parker's validation sees the
+//!    new number, or the unpark finds the parked thread: no wake-up is lost, and a notifier whose
+//!    list is empty pays one load and no system call. A lock-free caller whose ticket already
+//!    holds the new number (the bump came between its registration and its snapshot) has seen
+//!    the change, as the snapshot is an acquire: its look after the ticket finds it. (Found by
+//!    the ring's loom models: with a relaxed snapshot, a getter could register, miss a
+//!    shutdown, take the bumped number and park for good.)
 //!
 //! The count is of tickets nobody has woken yet. A notifier that unparks threads takes them off
 //! the count itself, under the parking lot's queue lock, and tells them so with the
@@ -27,7 +32,9 @@
 use std::time::{Duration, Instant};
 
 use crate::loom::atomic::{AtomicUsize, Ordering, fence};
-use crate::park::{self, DEFAULT_PARK_TOKEN, FilterOp, ParkResult, UnparkResult, UnparkToken};
+use crate::park::{
+    self, DEFAULT_PARK_TOKEN, FilterOp, ParkResult, SpinWait, UnparkResult, UnparkToken,
+};
 use crate::timeout;
 
 /// The token of a thread that its notifier took off the [`WaitList`]'s count.
@@ -62,7 +69,38 @@ impl WaitList {
         fence(Ordering::SeqCst);
         Ticket {
             list: self,
-            seq: self.seq.load(Ordering::Relaxed),
+            // Acquire: a snapshot that already holds a notifier's bump has seen its change too.
+            seq: self.seq.load(Ordering::Acquire),
+        }
+    }
+
+    /// Runs `attempt` until it gives a result, waiting on this list in between: the wait of a
+    /// queue without a lock (the ring of a bounded `Queue`, `SimpleQueue`).
+    ///
+    /// The first attempt is the fast path; then the caller spins briefly, then takes a ticket
+    /// and attempts once more before it parks (step 1 of the protocol). `attempt` sees the
+    /// caller's patience, and must give a result once `patience.expired()`.
+    #[inline]
+    pub(super) fn wait_until<R>(
+        &self,
+        patience: &mut Patience,
+        mut attempt: impl FnMut(&mut Patience) -> Option<R>,
+    ) -> R {
+        let mut spin = SpinWait::new();
+        loop {
+            if let Some(result) = attempt(patience) {
+                return result;
+            }
+            if spin.spin() {
+                continue;
+            }
+            let ticket = self.prepare();
+            if let Some(result) = attempt(patience) {
+                return result;
+            }
+            if ticket.park(patience.deadline()) != ParkResult::TimedOut {
+                spin.reset();
+            }
         }
     }
 
@@ -83,14 +121,14 @@ impl WaitList {
     fn wake_one(&self) {
         // The bump happens before the unpark takes the parking lot's queue lock, so a thread that
         // validates after that sees it (see the module's protocol).
-        self.seq.fetch_add(1, Ordering::Relaxed);
+        self.seq.fetch_add(1, Ordering::Release);
         park::unpark_one(park::key(&self.seq), |result| self.count_out(result));
     }
 
     /// Wakes every parked thread.
     pub(super) fn notify_all(&self) {
         if self.parked.load(Ordering::SeqCst) != 0 {
-            self.seq.fetch_add(1, Ordering::Relaxed);
+            self.seq.fetch_add(1, Ordering::Release);
             park::unpark_filter(
                 park::key(&self.seq),
                 |_| FilterOp::Unpark,
