@@ -54,15 +54,25 @@ pub(crate) struct Queue {
 /// The core queue, typed by its order.
 #[derive(Debug)]
 enum Inner {
-    Fifo(threadkit::Queue<Py<PyAny>>),
+    /// Created by the first `maxsize` set (the façade's `__init__`) or the first call before it:
+    /// a core `Queue` keeps its items in its lock-free ring only if it is bounded from creation.
+    Fifo(OnceLock<threadkit::Queue<Py<PyAny>>>),
     Lifo(threadkit::LifoQueue<Py<PyAny>>),
+}
+
+/// The core FIFO queue of `cell`, created unbounded if no `maxsize` was set before.
+fn fifo(cell: &OnceLock<threadkit::Queue<Py<PyAny>>>) -> &threadkit::Queue<Py<PyAny>> {
+    cell.get_or_init(|| threadkit::Queue::new(0))
 }
 
 /// Runs `$body` with `$queue` bound to the core queue, whatever its order.
 macro_rules! with_core {
     ($inner:expr, $queue:ident => $body:expr) => {
         match $inner {
-            Inner::Fifo($queue) => $body,
+            Inner::Fifo(cell) => {
+                let $queue = fifo(cell);
+                $body
+            }
             Inner::Lifo($queue) => $body,
         }
     };
@@ -192,7 +202,7 @@ impl Queue {
         let inner = if flag(intern!(cls.py(), "_lifo"))? {
             Inner::Lifo(threadkit::LifoQueue::new(0))
         } else {
-            Inner::Fifo(threadkit::Queue::new(0))
+            Inner::Fifo(OnceLock::new())
         };
         Ok(Queue {
             inner,
@@ -274,7 +284,19 @@ impl Queue {
     fn set_maxsize(&self, maxsize: isize) {
         self.maxsize.store(maxsize, Ordering::Relaxed);
         let bound = usize::try_from(maxsize).unwrap_or(0);
-        with_core!(&self.inner, queue => queue.set_maxsize(bound));
+        match &self.inner {
+            Inner::Fifo(cell) => {
+                let mut created = false;
+                let queue = cell.get_or_init(|| {
+                    created = true;
+                    threadkit::Queue::new(bound)
+                });
+                if !created {
+                    queue.set_maxsize(bound);
+                }
+            }
+            Inner::Lifo(queue) => queue.set_maxsize(bound),
+        }
     }
 
     /// How many put items still wait for their `task_done()` (the façade's `unfinished_tasks`
