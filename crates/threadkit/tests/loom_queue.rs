@@ -14,18 +14,24 @@ use loom::thread;
 use threadkit::Queue;
 use threadkit::queue::{GetError, PutError};
 
+/// Spawns `f` on a new model thread with a clone of `queue`.
+fn spawn_with<Q: Send + Sync + 'static, R: Send + 'static>(
+    queue: &Arc<Q>,
+    f: impl FnOnce(&Q) -> R + Send + 'static,
+) -> thread::JoinHandle<R> {
+    let queue = Arc::clone(queue);
+    thread::spawn(move || f(&queue))
+}
+
 #[test]
 fn capacity_one_hands_two_items_over_in_order() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(1));
-        let producer = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || {
-                // The second put blocks until the consumer took the first item.
-                queue.put(1, None).unwrap();
-                queue.put(2, None).unwrap();
-            })
-        };
+        let producer = spawn_with(&queue, move |queue| {
+            // The second put blocks until the consumer took the first item.
+            queue.put(1, None).unwrap();
+            queue.put(2, None).unwrap();
+        });
         // A lost wake-up on either side deadlocks the model.
         assert_eq!(queue.get(None), Ok(1));
         assert_eq!(queue.get(None), Ok(2));
@@ -39,13 +45,10 @@ fn join_waits_for_task_done() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(0));
         queue.put((), None).unwrap();
-        let worker = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || {
-                queue.get(None).unwrap();
-                queue.task_done().unwrap();
-            })
-        };
+        let worker = spawn_with(&queue, move |queue| {
+            queue.get(None).unwrap();
+            queue.task_done().unwrap();
+        });
         queue.join();
         assert_eq!(queue.unfinished_tasks(), 0);
         worker.join().unwrap();
@@ -56,10 +59,7 @@ fn join_waits_for_task_done() {
 fn shutdown_wakes_a_blocked_getter() {
     loom::model(|| {
         let queue = Arc::new(Queue::<u8>::new(0));
-        let getter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.get(None))
-        };
+        let getter = spawn_with(&queue, move |queue| queue.get(None));
         queue.shutdown(false);
         assert_eq!(getter.join().unwrap(), Err(GetError::ShutDown));
     });
@@ -70,10 +70,7 @@ fn shutdown_wakes_a_blocked_putter() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(1));
         queue.put(0, None).unwrap();
-        let putter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.put(1, None))
-        };
+        let putter = spawn_with(&queue, move |queue| queue.put(1, None));
         queue.shutdown(true);
         assert_eq!(putter.join().unwrap().unwrap_err().into_inner(), 1);
         assert_eq!(queue.get(None), Err(GetError::ShutDown));
@@ -85,14 +82,8 @@ fn hand_over_loses_nothing_a_racing_putter_or_joiner_does() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(1));
         queue.put(1, None).unwrap();
-        let putter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.put(2, None))
-        };
-        let joiner = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.join())
-        };
+        let putter = spawn_with(&queue, move |queue| queue.put(2, None));
+        let joiner = spawn_with(&queue, move |queue| queue.join());
         let hand_over = queue.hand_over();
         // The blocked put fails and hands its item back; the join returns: every item is
         // either handed over or back with its putter, and counted once.
@@ -109,10 +100,7 @@ fn simple_queue_put_wakes_a_blocked_getter() {
     // explores is the getter's registration against the putter's check for parked getters.
     loom::model(|| {
         let queue = Arc::new(threadkit::SimpleQueue::new());
-        let getter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.get(None))
-        };
+        let getter = spawn_with(&queue, move |queue| queue.get(None));
         queue.put(7);
         assert_eq!(getter.join().unwrap(), Ok(7));
         assert!(queue.empty());
@@ -126,10 +114,7 @@ fn two_blocked_getters_are_both_woken_by_two_puts() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(0));
         let getters: Vec<_> = (0..2)
-            .map(|_| {
-                let queue = Arc::clone(&queue);
-                thread::spawn(move || queue.get(None).unwrap())
-            })
+            .map(|_| spawn_with(&queue, move |queue| queue.get(None).unwrap()))
             .collect();
         queue.put(1, None).unwrap();
         queue.put(2, None).unwrap();
@@ -144,10 +129,7 @@ fn simple_queue_two_blocked_getters_are_both_woken() {
     loom::model(|| {
         let queue = Arc::new(threadkit::SimpleQueue::new());
         let getters: Vec<_> = (0..2)
-            .map(|_| {
-                let queue = Arc::clone(&queue);
-                thread::spawn(move || queue.get(None).unwrap())
-            })
+            .map(|_| spawn_with(&queue, move |queue| queue.get(None).unwrap()))
             .collect();
         queue.put(1u8);
         queue.put(2);
@@ -161,10 +143,7 @@ fn simple_queue_two_blocked_getters_are_both_woken() {
 fn ring_put_against_immediate_shutdown_lands_no_item_after_the_drain() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(2));
-        let putter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.put(1, None))
-        };
+        let putter = spawn_with(&queue, move |queue| queue.put(1, None));
         queue.shutdown(true);
         let put = putter.join().unwrap();
         // Either the put came first and the drain dropped its item (counting it done), or it
@@ -183,14 +162,8 @@ fn ring_put_against_immediate_shutdown_lands_no_item_after_the_drain() {
 fn ring_getter_sees_an_item_put_before_a_plain_shutdown() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(2));
-        let putter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.put(1, None).is_ok())
-        };
-        let getter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.get(None))
-        };
+        let putter = spawn_with(&queue, move |queue| queue.put(1, None).is_ok());
+        let getter = spawn_with(&queue, move |queue| queue.get(None));
         queue.shutdown(false);
         let put = putter.join().unwrap();
         let got = getter.join().unwrap();
@@ -209,14 +182,11 @@ fn ring_getter_sees_an_item_put_before_a_plain_shutdown() {
 fn ring_task_done_never_runs_before_its_puts_count() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(1));
-        let worker = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || {
-                queue.get(None).unwrap();
-                // The put may not have counted the item yet: this must wait for it, not fail.
-                queue.task_done()
-            })
-        };
+        let worker = spawn_with(&queue, move |queue| {
+            queue.get(None).unwrap();
+            // The put may not have counted the item yet: this must wait for it, not fail.
+            queue.task_done()
+        });
         queue.put((), None).unwrap();
         queue.join();
         assert_eq!(worker.join().unwrap(), Ok(()));
@@ -230,14 +200,8 @@ fn ring_put_and_get_against_hand_over_lose_and_duplicate_nothing() {
     loom::model(|| {
         let queue = Arc::new(Queue::new(2));
         queue.put(1, None).unwrap();
-        let putter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.put(2, None))
-        };
-        let getter = {
-            let queue = Arc::clone(&queue);
-            thread::spawn(move || queue.get_nowait())
-        };
+        let putter = spawn_with(&queue, move |queue| queue.put(2, None));
+        let getter = spawn_with(&queue, move |queue| queue.get_nowait());
         let hand_over = queue.hand_over();
         let put = putter.join().unwrap();
         let got = getter.join().unwrap();
