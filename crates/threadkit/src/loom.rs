@@ -125,18 +125,6 @@ pub(crate) fn yield_now() {
     ::loom::thread::yield_now();
 }
 
-/// Called where the last reference of a std `Arc` drops what it held: std's `Arc` orders that
-/// drop after every other reference's last use, with atomics loom does not see. Under the model,
-/// a read-modify-write of `count` (one the other references released when they went) stands in
-/// for it, as an RMW reads the latest value; normally it does nothing.
-#[inline]
-pub(crate) fn after_last_reference(count: &atomic::AtomicU32) {
-    #[cfg(threadkit_loom)]
-    count.fetch_add(0, atomic::Ordering::AcqRel);
-    #[cfg(not(threadkit_loom))]
-    let _ = count;
-}
-
 /// A mutex for short internal critical sections that never block long (a queue's storage).
 #[cfg(not(threadkit_loom))]
 pub(crate) use std::sync::{Mutex, MutexGuard};

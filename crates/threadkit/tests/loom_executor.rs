@@ -2,14 +2,18 @@
 //! Dekker pair) and a submit against `shutdown` (the gate's). The workers are loom threads,
 //! started through a `WorkerHost`. The job queue (crossbeam's `Injector`) is not loom's: its
 //! operations run without a preemption point inside, so the models take them as atomic and
-//! check the protocol around them. Each model keeps its futures until `shutdown` joined the worker: std's
-//! `Arc` (a future's handle) orders its last drop with atomics loom does not see.
+//! check the protocol around them. A future's references are counted in loom's atomics, so the
+//! models of the slab (a future's block reused by a later one) see every drop.
 #![cfg(threadkit_loom)]
 
+use std::sync::atomic::AtomicUsize;
+
+use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread::{self, JoinHandle};
 use threadkit::futures::{
-    Future, FutureError, HostError, SubmitError, ThreadPoolExecutor, WorkerHost,
+    self, Future, FutureError, HostError, Report, SubmitError, TaskError, ThreadPoolExecutor,
+    WorkerHost,
 };
 
 /// Starts each worker as a loom thread and joins it at shutdown.
@@ -96,5 +100,63 @@ fn into_result_races_the_worker_publishing_and_always_gets_the_value() {
         // the result, this handle is the last one and takes the value.
         assert_eq!(future.into_result(None), Some(Ok(1)));
         pool.shutdown(true, false);
+    });
+}
+
+#[test]
+fn a_block_is_reused_only_after_its_last_handle_and_never_read_stale() {
+    loom::model(|| {
+        let (pool, _first) = started_pool();
+        let old = pool.submit(|| 1).unwrap();
+        let old_id = old.id();
+        let read = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (old, read) = (old.clone(), Arc::clone(&read));
+            thread::spawn(move || {
+                // Whatever the worker and the next submit do meanwhile, this handle reads its own
+                // task's outcome, never the state of a later task written into a reused block.
+                assert_eq!(old.result(None), Ok(1));
+                read.store(true, Ordering::Release);
+                drop(old);
+            })
+        };
+        drop(old);
+        let new = pool.submit(|| 2).unwrap();
+        assert_eq!(new.result(None), Ok(2));
+        if new.id() == old_id {
+            // The block came back only once every reference went, the reader's too: its drop
+            // (release) happens-before the reuse, and so does its read before it.
+            assert!(
+                read.load(Ordering::Acquire),
+                "a block reused under a live handle"
+            );
+        }
+        reader.join().unwrap();
+        pool.shutdown(true, false);
+    });
+}
+
+/// Unobserved failures reported in the current model run (the hook is process-wide).
+static UNOBSERVED: AtomicUsize = AtomicUsize::new(0);
+
+#[test]
+fn the_last_drop_racing_a_failure_reports_it_once() {
+    loom::model(|| {
+        UNOBSERVED.store(0, std::sync::atomic::Ordering::Relaxed);
+        futures::set_report_hook(|report| {
+            if let Report::UnobservedFailure { .. } = report {
+                UNOBSERVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        let (pool, _first) = started_pool();
+        let failing = pool
+            .submit_fallible(|| Err::<u32, _>(TaskError::Broken(futures::BrokenThreadPool)))
+            .unwrap();
+        // Dropped wherever the worker is in publishing the failure: the last of the two
+        // references (this handle, the job's) reports it, and only that one.
+        drop(failing);
+        pool.shutdown(true, false);
+        futures::reset_report_hook();
+        assert_eq!(UNOBSERVED.load(std::sync::atomic::Ordering::Relaxed), 1);
     });
 }

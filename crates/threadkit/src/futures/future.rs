@@ -1,16 +1,20 @@
 //! [`Future`]: the result of an asynchronous computation, like `concurrent.futures.Future`.
 
+use std::alloc::Layout;
 use std::any::type_name;
 use std::fmt;
+use std::marker::PhantomData;
 use std::mem::{ManuallyDrop, MaybeUninit};
 use std::panic::{self, AssertUnwindSafe, RefUnwindSafe, UnwindSafe};
+use std::ptr::{self, NonNull};
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::{FutureError, InvalidStateError, TaskError, UnexpectedStateError, WaitError};
 use super::report::{self, Report};
+use super::slab::{self, Home, Slab};
 use super::waiter::{Completion, Waiter};
-use crate::loom::atomic::{AtomicU8, AtomicU32, Ordering};
+use crate::loom::atomic::{self as atomics, AtomicU8, AtomicU32, Ordering};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::Mutex;
 use crate::park::{self, DEFAULT_PARK_TOKEN, DEFAULT_UNPARK_TOKEN, SpinWait};
@@ -167,19 +171,25 @@ impl<T, E> Default for Listeners<T, E> {
     }
 }
 
-/// A future's shared state. `C` is what else lives in the same allocation (see [`Attached`]).
+/// A future's shared state. `C` is what else lives in the same block (see [`Attached`]).
 pub(crate) struct Inner<T, E, C: ?Sized + Attached<E>> {
     state: AtomicU8,
-    /// The live [`Future`] handles: the `Arc`'s count less the references that never read the
-    /// outcome once it is published (an executor's job; the views it lends its calls). Only
+    /// The live [`Future`] handles: `refs` less the references that never read the outcome once
+    /// it is published (an executor's job; the views it lends its calls). Only
     /// [`Future::into_result`] reads it. 32 bits: beside `state`, it fits in the padding after it.
     handles: AtomicU32,
+    /// Every counted reference ([`FutureState`]): the handles and a queued job's. The one that
+    /// takes it to zero drops the state and gives its block back.
+    refs: AtomicU32,
     /// Written once, by the thread that moved the state to COMPLETING, before the release that
     /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final. A
     /// failure is boxed: failures are rare, and every future of a pool lives in a smaller
     /// allocation for it (`TaskError` holds a `String`).
     outcome: UnsafeCell<MaybeUninit<Result<T, Box<E>>>>,
     listeners: Mutex<Option<Box<Listeners<T, E>>>>,
+    /// Where the block goes back when the last reference goes: the executor's slab, or (`None`)
+    /// the global allocator. Taken out before the rest is dropped in place.
+    home: ManuallyDrop<Home>,
     pub(crate) call: C,
 }
 
@@ -216,7 +226,6 @@ impl<T, E, C: ?Sized + Attached<E>> Inner<T, E, C> {
 
 impl<T, E, C: ?Sized + Attached<E>> Drop for Inner<T, E, C> {
     fn drop(&mut self) {
-        crate::loom::after_last_reference(&self.handles);
         let state = self.state.load(Ordering::Acquire);
         if state & (PHASE | TAKEN) != FINISHED {
             return;
@@ -238,10 +247,126 @@ impl<T, E, C: ?Sized + Attached<E>> Drop for Inner<T, E, C> {
     }
 }
 
+/// A counted reference to a future's state (`Inner::refs`), which lives in a block of its
+/// executor's [`Slab`] or in its own allocation: what a [`Future`] handle and an executor's job
+/// hold. Like an `Arc`, whose counting it repeats, but the last reference gives the block back to
+/// where it came from.
+pub(crate) struct FutureState<T, E> {
+    ptr: NonNull<ErasedInner<T, E>>,
+    /// Auto traits as an `Arc` of the state has them.
+    _owns: PhantomData<Arc<ErasedInner<T, E>>>,
+}
+
+/// A future's state, whatever else its block holds: what a handle sees.
+type ErasedInner<T, E> = Inner<T, E, dyn Attached<E>>;
+
+// SAFETY: as `Arc`'s: the state is shared by the references and dropped by the last one, in
+// whichever thread that is, so it must be `Send + Sync` itself.
+unsafe impl<T, E> Send for FutureState<T, E> where ErasedInner<T, E>: Send + Sync {}
+// SAFETY: as above.
+unsafe impl<T, E> Sync for FutureState<T, E> where ErasedInner<T, E>: Send + Sync {}
+
+impl<T, E> FutureState<T, E> {
+    /// A new PENDING future's state with `call` in the same block — one of `slab`'s if one holds
+    /// it, else its own allocation — counting `refs` references, one of them a handle.
+    pub(crate) fn allocate<C: Attached<E> + 'static>(
+        call: C,
+        slab: Option<&Arc<Slab>>,
+        refs: u32,
+    ) -> NonNull<Inner<T, E, C>> {
+        // Not zero-sized: the state has atomics.
+        let (block, home) = slab::allocate(slab, Layout::new::<Inner<T, E, C>>());
+        let ptr = block.cast::<Inner<T, E, C>>();
+        // SAFETY: the block is fresh or free (nobody else references it), and sized and aligned
+        // for `layout`.
+        unsafe {
+            ptr.as_ptr().write(Inner {
+                state: AtomicU8::new(PENDING),
+                handles: AtomicU32::new(1),
+                refs: AtomicU32::new(refs),
+                outcome: UnsafeCell::new(MaybeUninit::uninit()),
+                listeners: Mutex::new(None),
+                home: ManuallyDrop::new(home),
+                call,
+            });
+        }
+        ptr
+    }
+
+    /// Takes over one of the references counted in the state `ptr` points to.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` came from [`allocate`](FutureState::allocate), and the caller owns one of the
+    /// references it counted, which it gives up.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<ErasedInner<T, E>>) -> Self {
+        FutureState {
+            ptr,
+            _owns: PhantomData,
+        }
+    }
+
+    /// Drops the state and gives its block back.
+    ///
+    /// # Safety
+    ///
+    /// The caller dropped the last reference, and an acquire fence ordered every other
+    /// reference's last use before this.
+    #[cold]
+    unsafe fn destroy(ptr: NonNull<ErasedInner<T, E>>) {
+        // SAFETY: nobody else references the state (the caller's contract), so this thread may
+        // read it, take `home` out (it is never touched again), drop the rest in place and give
+        // the memory back to where `allocate` took it from, with the layout it had there.
+        unsafe {
+            let layout = Layout::for_value(ptr.as_ref());
+            let home = ManuallyDrop::take(&mut (*ptr.as_ptr()).home);
+            ptr::drop_in_place(ptr.as_ptr());
+            slab::deallocate(ptr.cast(), layout, home);
+        }
+    }
+}
+
+impl<T, E> std::ops::Deref for FutureState<T, E> {
+    type Target = ErasedInner<T, E>;
+
+    #[inline]
+    fn deref(&self) -> &Self::Target {
+        // SAFETY: this reference's count keeps the state alive.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T, E> Clone for FutureState<T, E> {
+    fn clone(&self) -> Self {
+        // As std's `Arc` does on overflow: over 2^31 references means a leak of them.
+        if self.refs.fetch_add(1, Ordering::Relaxed) > i32::MAX as u32 {
+            std::process::abort();
+        }
+        FutureState {
+            ptr: self.ptr,
+            _owns: PhantomData,
+        }
+    }
+}
+
+impl<T, E> Drop for FutureState<T, E> {
+    fn drop(&mut self) {
+        // Release, and acquire by the last: every reference's uses happen-before the drop of the
+        // state and the reuse of its block, as with `Arc`.
+        if self.refs.fetch_sub(1, Ordering::Release) != 1 {
+            return;
+        }
+        atomics::fence(Ordering::Acquire);
+        // SAFETY: this was the last reference, and the fence above orders the others' uses.
+        unsafe { FutureState::destroy(self.ptr) }
+    }
+}
+
 /// The result of a computation that may not have finished yet, mirroring Python's
 /// `concurrent.futures.Future`.
 ///
-/// A `Future` is a cheap handle (one [`Arc`]): clones share the same state. It is PENDING when
+/// A `Future` is a cheap handle (one counted pointer, like an [`Arc`]): clones share the same
+/// state, which a pool's futures keep in reusable blocks of the pool's. It is PENDING when
 /// created, RUNNING once [`set_running_or_notify_cancel`](Future::set_running_or_notify_cancel)
 /// claims it, and FINISHED after [`set_result`](Future::set_result) or
 /// [`set_exception`](Future::set_exception). A PENDING future can be [`cancel`](Future::cancel)led;
@@ -298,7 +423,7 @@ impl<T, E, C: ?Sized + Attached<E>> Drop for Inner<T, E, C> {
 /// assert_eq!(failed.result(Some(Duration::ZERO)), Err(FutureError::Failed("boom".to_owned())));
 /// ```
 pub struct Future<T, E = TaskError> {
-    inner: Arc<Inner<T, E, dyn Attached<E>>>,
+    inner: FutureState<T, E>,
 }
 
 impl<T, E> Clone for Future<T, E> {
@@ -308,7 +433,7 @@ impl<T, E> Clone for Future<T, E> {
             std::process::abort();
         }
         Future {
-            inner: Arc::clone(&self.inner),
+            inner: self.inner.clone(),
         }
     }
 }
@@ -340,37 +465,30 @@ impl<T, E: 'static> Future<T, E> {
     /// assert_eq!(future.result(Some(Duration::ZERO)), Err(FutureError::Timeout));
     /// ```
     pub fn new() -> Self {
-        Future {
-            inner: Future::with_call(()),
-        }
+        let state = FutureState::allocate((), None, 1);
+        // SAFETY: `allocate` counted one reference, the handle made here.
+        unsafe { Future::from_raw(state) }
     }
 
-    /// The shared state of a new PENDING future, with `call` in the same allocation.
+    /// The handle of a future made by [`FutureState::allocate`], taking over the one handle it
+    /// counted.
     ///
-    /// It counts one handle: the caller makes exactly one with [`from_inner`](Future::from_inner).
-    pub(crate) fn with_call<C: Attached<E>>(call: C) -> Arc<Inner<T, E, C>> {
-        Arc::new(Inner {
-            state: AtomicU8::new(PENDING),
-            handles: AtomicU32::new(1),
-            outcome: UnsafeCell::new(MaybeUninit::uninit()),
-            listeners: Mutex::new(None),
-            call,
-        })
-    }
-
-    /// The handle of a future made by [`with_call`](Future::with_call) (counted there).
-    pub(crate) fn from_inner<C: Attached<E> + 'static>(inner: Arc<Inner<T, E, C>>) -> Self {
+    /// # Safety
+    ///
+    /// As [`FutureState::from_raw`]; and no other handle is made of the count `allocate` made.
+    pub(crate) unsafe fn from_raw<C: Attached<E> + 'static>(
+        state: NonNull<Inner<T, E, C>>,
+    ) -> Self {
+        // SAFETY: the caller's contract.
+        let inner = unsafe { FutureState::from_raw(state) };
         Future { inner }
     }
 }
 
-/// The shared state as an executor's job holds it: not a handle (see `Inner::handles`).
-pub(crate) type FutureState<T, E> = Arc<Inner<T, E, dyn Attached<E>>>;
-
 impl<T, E> Future<T, E> {
     /// The state a handle shares, for a job to hold without counting as a handle.
     pub(crate) fn shared(&self) -> FutureState<T, E> {
-        Arc::clone(&self.inner)
+        self.inner.clone()
     }
 
     /// A handle lent for the duration of a borrow of `shared`, not counted as a handle: what an
@@ -378,10 +496,13 @@ impl<T, E> Future<T, E> {
     /// clone it (the clone is counted); nobody can move the outcome out meanwhile, as
     /// [`into_result`](Future::into_result) refuses while callbacks or waiters are registered.
     pub(crate) fn view(shared: &FutureState<T, E>) -> ManuallyDrop<Self> {
-        // SAFETY: the `Arc` made from `shared`'s pointer owns no count of its own and is never
-        // dropped (`ManuallyDrop`, and a `Future` view is handed out only by reference), and the
-        // borrow of `shared` keeps the allocation alive while the view can be used.
-        let inner = unsafe { Arc::from_raw(Arc::as_ptr(shared)) };
+        // The reference made of `shared`'s pointer owns no count of its own and is never dropped
+        // (`ManuallyDrop`, and a `Future` view is handed out only by reference), and the borrow of
+        // `shared` keeps the state alive while the view can be used.
+        let inner = FutureState {
+            ptr: shared.ptr,
+            _owns: PhantomData,
+        };
         ManuallyDrop::new(Future { inner })
     }
 }
@@ -404,11 +525,11 @@ impl<T, E> Future<T, E> {
     /// assert!(!future.ptr_eq(&Future::new()));
     /// ```
     pub fn ptr_eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.inner, &other.inner)
+        self.id() == other.id()
     }
 
     /// The future's identity: the address of the state its handles share, stable while any
-    /// handle lives (like Python's `id`).
+    /// handle lives (like Python's `id`, it may be a later future's once no handle is left).
     ///
     /// ```
     /// use threadkit::futures::Future;
@@ -419,7 +540,7 @@ impl<T, E> Future<T, E> {
     /// assert!(future.to_string().starts_with(&format!("<Future at {:#x} ", future.id())));
     /// ```
     pub fn id(&self) -> usize {
-        Arc::as_ptr(&self.inner).cast::<u8>() as usize
+        self.inner.ptr.as_ptr().cast::<u8>() as usize
     }
 
     /// Cancels the future if it has not started; true if it is cancelled now.

@@ -36,6 +36,7 @@ mod executor;
 mod future;
 mod map;
 mod report;
+mod slab;
 mod wait;
 mod waiter;
 

@@ -11,6 +11,7 @@ use super::host::{Threads, WorkerHost};
 use super::job::Jobs;
 use super::pool::{Pool, ThreadPoolExecutor};
 use crate::futures::error::BuildError;
+use crate::futures::slab::Slab;
 use crate::loom::atomic::AtomicUsize;
 
 /// What a worker's initializer reported.
@@ -297,6 +298,7 @@ impl Builder {
         Ok(ThreadPoolExecutor {
             pool: Arc::new(Pool {
                 queue: Jobs::default(),
+                slab: Arc::new(Slab::new()),
                 gate: CachePadded::new(AtomicUsize::new(0)),
                 sleepers: CachePadded::new(AtomicUsize::new(0)),
                 idle_tokens: AtomicUsize::new(0),

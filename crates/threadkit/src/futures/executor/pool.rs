@@ -10,16 +10,19 @@ use crossbeam_utils::CachePadded;
 use super::builder::{Builder, Initializer};
 use super::gate::{BROKEN, SHUTDOWN};
 use super::host::WorkerHost;
-use super::job::{Call, ForFuture, Job, Jobs};
+use super::job::{Job, Jobs};
 use super::sleep::wake_one;
 use super::stats::SharedStats;
 use crate::futures::error::{BuildError, SubmitError, TaskError};
+use crate::futures::slab::Slab;
 use crate::futures::{Future, Map};
 use crate::loom::atomic::{self, AtomicUsize, Ordering};
 
 /// The state shared by the executor handle and its workers.
 pub(super) struct Pool {
     pub(super) queue: Jobs,
+    /// The blocks of the futures and jobs submitted here (see `../slab.rs`).
+    pub(super) slab: Arc<Slab>,
     /// `SHUTDOWN | BROKEN | in-flight submits * IN_FLIGHT` (see `gate.rs`).
     pub(super) gate: CachePadded<AtomicUsize>,
     /// Workers that announced they are going to park (the key they park on).
@@ -48,7 +51,7 @@ pub(super) struct Pool {
 
 impl Pool {
     /// Takes the oldest queued job, and gives its `max_pending` slot back.
-    pub(super) fn pop(&self) -> Option<Arc<dyn Job>> {
+    pub(super) fn pop(&self) -> Option<Job> {
         let job = self.queue.pop()?;
         if self.max_pending.is_some() {
             self.pending.fetch_sub(1, Ordering::SeqCst);
@@ -456,11 +459,7 @@ impl ThreadPoolExecutor {
         let future = future.shared();
         let reservation = self.pool.reserve(None)?;
         self.push_starting(reservation, move || {
-            let job: Arc<dyn Job> = Arc::new(ForFuture {
-                future,
-                call: Call::new(call),
-            });
-            (job, ())
+            (Job::for_future(&self.pool.slab, future, call), ())
         })
     }
 

@@ -1,11 +1,10 @@
 //! The submit path (see "A submit" in README.md): the full pool's, which needs no shared
 //! read-modify-write, and the starting path, counted in flight in `gate`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use super::gate::{IN_FLIGHT, Reservation, refuse};
-use super::job::{Call, Job};
+use super::job::Job;
 use super::pool::{Pool, ThreadPoolExecutor};
 use crate::futures::Future;
 use crate::futures::error::{SubmitError, TaskError};
@@ -29,12 +28,7 @@ impl ThreadPoolExecutor {
         if pool.num_threads.load(Ordering::Acquire) >= pool.max_workers {
             return self.enqueue_full(reservation, call);
         }
-        self.push_starting(reservation, move || {
-            let inner = Future::with_call(Call::new(call));
-            let future = Future::from_inner(Arc::clone(&inner));
-            let job: Arc<dyn Job> = inner;
-            (job, future)
-        })
+        self.push_starting(reservation, move || Job::own(&pool.slab, call))
     }
 
     /// Passes the gate (counted in flight), pushes the job `make` builds, wakes a worker and
@@ -43,7 +37,7 @@ impl ThreadPoolExecutor {
     pub(super) fn push_starting<R>(
         &self,
         reservation: Reservation<'_>,
-        make: impl FnOnce() -> (Arc<dyn Job>, R),
+        make: impl FnOnce() -> (Job, R),
     ) -> Result<R, SubmitError> {
         let pool = &self.pool;
         let gate = pool.gate.fetch_add(IN_FLIGHT, Ordering::Acquire);
@@ -77,9 +71,8 @@ impl ThreadPoolExecutor {
     {
         let pool = &self.pool;
         refuse(pool.gate.load(Ordering::Acquire))?;
-        let inner = Future::with_call(Call::new(call));
-        let future = Future::from_inner(Arc::clone(&inner));
-        pool.queue.push(inner);
+        let (job, future) = Job::own(&pool.slab, call);
+        pool.queue.push(job);
         reservation.queued();
         // The fence in here also orders the push before the second look at `gate`.
         pool.notify_worker();
