@@ -14,7 +14,7 @@ use std::fmt;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
-use crate::loom::sync::Mutex;
+use parking_lot::Mutex;
 
 /// The size classes: blocks of `STEP`, `2 * STEP`, … `CLASSES * STEP` bytes.
 const CLASSES: usize = 8;
@@ -23,6 +23,11 @@ const STEP: usize = 32;
 const ALIGN: usize = 16;
 
 /// An executor's free blocks, one list per size class.
+///
+/// The lists' locks are parking_lot's, so that a forked child can force them open
+/// ([`reinit_after_fork`](Slab::reinit_after_fork)); loom does not see them, which the models do
+/// not need: nothing inside a critical section is a loom operation, so loom never switches
+/// threads while a list is locked, and a reused block is filled with new loom objects.
 pub(crate) struct Slab {
     free: [Mutex<Vec<Block>>; CLASSES],
 }
@@ -56,7 +61,7 @@ impl Slab {
     /// layout (the caller allocates globally then).
     pub(crate) fn take(&self, layout: Layout) -> Option<NonNull<u8>> {
         let class = Slab::class(layout)?;
-        if let Some(Block(block)) = self.free[class].lock().unwrap().pop() {
+        if let Some(Block(block)) = self.free[class].lock().pop() {
             return Some(block);
         }
         let layout = Slab::block_layout(class);
@@ -74,7 +79,25 @@ impl Slab {
     pub(crate) unsafe fn give_back(&self, block: NonNull<u8>, layout: Layout) {
         let class = Slab::class(layout).expect("a block taken for this layout");
         // The lock orders every access to the block so far before its next owner's (`take`).
-        self.free[class].lock().unwrap().push(Block(block));
+        self.free[class].lock().push(Block(block));
+    }
+
+    /// Makes the slab usable in the child of a `fork`: a list that a thread of the parent held
+    /// locked at the fork, perhaps mid-change, is forced open and forgotten (its blocks leak).
+    ///
+    /// # Safety
+    ///
+    /// As [`ThreadPoolExecutor::reinit_after_fork`](super::ThreadPoolExecutor::reinit_after_fork):
+    /// only in a fork child that has started no thread yet.
+    pub(crate) unsafe fn reinit_after_fork(&self) {
+        for free in &self.free {
+            if free.is_locked() {
+                // SAFETY: the caller guarantees a fork child with no other thread: the holder
+                // does not exist, so no guard is alive.
+                unsafe { free.force_unlock(parking_lot::lock_api::GuardNoSend::new()) };
+                std::mem::forget(std::mem::take(&mut *free.lock()));
+            }
+        }
     }
 }
 
@@ -113,7 +136,7 @@ impl Drop for Slab {
     fn drop(&mut self) {
         for (class, free) in self.free.iter_mut().enumerate() {
             let layout = Slab::block_layout(class);
-            for Block(block) in free.get_mut().unwrap().drain(..) {
+            for Block(block) in free.get_mut().drain(..) {
                 // SAFETY: every block was allocated in `take` with its class's layout, and the
                 // slab goes last: no future of it is left, so every block is free.
                 unsafe { alloc::dealloc(block.as_ptr(), layout) };
@@ -151,6 +174,23 @@ mod tests {
             slab.give_back(first, layout);
             slab.give_back(second, layout);
         }
+    }
+
+    #[test]
+    fn a_list_locked_by_a_thread_gone_at_a_fork_is_forced_open() {
+        let slab = Slab::new();
+        let layout = Layout::new::<[u64; 9]>();
+        let block = slab.take(layout).unwrap();
+        // SAFETY: from `take` with this layout, holding nothing.
+        unsafe { slab.give_back(block, layout) };
+        // What a fork leaves of a parent's thread inside `give_back`: a lock nobody will release.
+        std::mem::forget(slab.free[Slab::class(layout).unwrap()].lock());
+        // SAFETY: no other thread uses the slab, and the only guard was forgotten.
+        unsafe { slab.reinit_after_fork() };
+        let fresh = slab.take(layout).unwrap();
+        assert_ne!(fresh, block, "the locked list was forgotten, not read");
+        // SAFETY: from `take` with this layout, holding nothing.
+        unsafe { slab.give_back(fresh, layout) };
     }
 
     #[test]

@@ -57,6 +57,8 @@ impl ThreadPoolExecutor {
             };
         }
         std::mem::forget(std::mem::take(&mut *pool.stats.lock()));
+        // SAFETY: the caller's contract, which is the slab's.
+        unsafe { pool.slab.reinit_after_fork() };
         // Entries the parent's parked workers left in the parking lot would take the wake-ups
         // meant for new workers: clear them (waking a thread that does not exist does nothing).
         park::unpark_all(park::key(&*pool.sleepers), DEFAULT_UNPARK_TOKEN);
