@@ -127,11 +127,11 @@ impl State {
     }
 }
 
-/// What else lives in a future's allocation: nothing for a hand-made future, the queued call for
-/// an executor's (so a submit allocates once). Handles see it only through this trait, whose auto
-/// traits keep a future unwind-safe (like std's synchronization types) and whose one method
-/// reports a failure nobody observed — it is here because only where the allocation is made is
-/// `E: 'static` known, which the report (an `&dyn Any`) needs.
+/// What else lives in a future's block: nothing for a hand-made future, the queued call for an
+/// executor's (so the call needs no block of its own). Handles see it only through this trait,
+/// whose auto traits keep a future unwind-safe (like std's synchronization types) and whose one
+/// method reports a failure nobody observed — it is here because only where the block is filled
+/// is `E: 'static` known, which the report (an `&dyn Any`) needs.
 pub(crate) trait Attached<E>: Send + Sync + UnwindSafe + RefUnwindSafe {
     /// Reports `error`, the failure of the future `future` (its repr), that nobody observed.
     fn report_unobserved(&self, error: &E, future: &str);
@@ -184,7 +184,7 @@ pub(crate) struct Inner<T, E, C: ?Sized + Attached<E>> {
     /// Written once, by the thread that moved the state to COMPLETING, before the release that
     /// makes it FINISHED; read only after an acquire load saw FINISHED, which is final. A
     /// failure is boxed: failures are rare, and every future of a pool lives in a smaller
-    /// allocation for it (`TaskError` holds a `String`).
+    /// block for it (`TaskError` holds a `String`).
     outcome: UnsafeCell<MaybeUninit<Result<T, Box<E>>>>,
     listeners: Mutex<Option<Box<Listeners<T, E>>>>,
     /// Where the block goes back when the last reference goes: the executor's slab, or (`None`)

@@ -9,6 +9,7 @@
 //! | `wait.rs`         | [`wait`], [`ReturnWhen`], [`DoneAndNotDone`]            | `concurrent.futures.wait`                 |
 //! | `as_completed.rs` | [`as_completed`], [`AsCompleted`]                       | `concurrent.futures.as_completed`         |
 //! | `waiter.rs`       | the waiter `wait`/`as_completed` register on futures    | `_base._Waiter`                           |
+//! | `slab.rs`         | the blocks a pool keeps its futures in                  | —                                         |
 //! | `report.rs`       | [`Report`], [`set_report_hook`]: what nobody asked for  | the `concurrent.futures` logger           |
 //! | `error.rs`        | [`FutureError`], [`WaitError`], [`TaskError`], [`PanicError`], [`BrokenThreadPool`], [`InvalidStateError`], [`UnexpectedStateError`], [`SubmitError`], [`BuildError`], [`AsCompletedError`], [`MapError`] | the exceptions |
 //!

@@ -8,7 +8,7 @@
 //! | `builder.rs`| [`Builder`]: the configuration                                                |
 //! | `submit.rs` | the submit path: the full pool's, and the starting path                       |
 //! | `gate.rs`   | `gate` (shutdown, broken, submits in flight), `Reservation` (`max_pending`)   |
-//! | `job.rs`    | the queued call inside its future's allocation                                |
+//! | `job.rs`    | the queued call inside its future's block (`../slab.rs`)                       |
 //! | `worker.rs` | a worker's life: started, initialized, its loop, its wait for work            |
 //! | `sleep.rs`  | parking and waking workers and blocked submitters                             |
 //! | `host.rs`   | [`WorkerHost`]: who starts the workers (the built-in `Threads`, or yours)      |
