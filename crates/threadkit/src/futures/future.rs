@@ -312,7 +312,6 @@ impl<T, E> FutureState<T, E> {
     ///
     /// The caller dropped the last reference, and an acquire fence ordered every other
     /// reference's last use before this.
-    #[cold]
     unsafe fn destroy(ptr: NonNull<ErasedInner<T, E>>) {
         // SAFETY: nobody else references the state (the caller's contract), so this thread may
         // read it, take `home` out (it is never touched again), drop the rest in place and give
