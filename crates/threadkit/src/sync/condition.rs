@@ -193,9 +193,10 @@ impl ConditionLock for Lock {
         Lock::release(self)
     }
 
+    /// Taking the lock back after a wait: [`Lock::reacquire`]'s longer spin.
     #[inline]
     fn acquire_restore(&self, (): ()) {
-        Lock::acquire(self, None);
+        self.reacquire();
     }
 }
 

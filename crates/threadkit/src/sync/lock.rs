@@ -109,7 +109,27 @@ impl Lock {
         {
             return true;
         }
-        self.acquire_slow(timeout)
+        self.acquire_slow(timeout, SpinWait::new())
+    }
+
+    /// Acquires the lock, waiting forever, for a thread that released it to wait for a signal
+    /// and has been signalled: a [`Condition`](crate::Condition)'s waiter taking its lock back.
+    ///
+    /// Whoever holds the lock then is usually the thread that signalled, on its way to release it
+    /// at its own wait or at the end of its `with` block: that is a signal's latency, not a
+    /// critical section's, so the slow path spins with the signal budget
+    /// ([`SpinWait::for_signal`]) before it parks. A park here costs a futex wake on each side
+    /// (see `src/park/README.md`, "Where a wake-up's time goes").
+    #[inline]
+    pub(crate) fn reacquire(&self) {
+        if self
+            .state
+            .compare_exchange_weak(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            return;
+        }
+        self.acquire_slow(None, SpinWait::for_signal());
     }
 
     /// Acquires the lock only if it is unlocked now; true if it was acquired.
@@ -145,9 +165,8 @@ impl Lock {
     }
 
     #[cold]
-    fn acquire_slow(&self, timeout: Option<Duration>) -> bool {
+    fn acquire_slow(&self, timeout: Option<Duration>, mut spin: SpinWait) -> bool {
         let deadline = timeout::deadline(timeout);
-        let mut spin = SpinWait::new();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & LOCKED == 0 {
