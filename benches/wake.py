@@ -2,7 +2,9 @@
 
     .venv/bin/python benches/wake.py [--rounds N] [--size N] [--case KEY ...] [--idle-seconds S]
 
-For each ping-pong case of ``python -m threadkit bench`` (the same workload functions), the
+For each ping-pong case of ``python -m threadkit bench`` (the same workload functions), and for
+the hand-offs below that the bench does not time (``--case semaphore_ping_pong``,
+``lock_ping_pong``, ``condition_busy_ping_pong``), the
 standard library and threadkit are alternated in this process, ``--rounds`` rounds each. Per round
 trip it prints the median wall time and, summed over the process's threads
 (``getrusage(RUSAGE_SELF)``), the CPU time and the context switches:
@@ -22,13 +24,125 @@ the header states; the switch counts say which way each wait ended, whatever the
 import argparse
 import resource
 import statistics
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from threadkit import _bench, _machine
 
-PING_PONGS = ("event_ping_pong", "condition_ping_pong", "barrier_ping_pong")
+BENCH_PING_PONGS = ("event_ping_pong", "condition_ping_pong", "barrier_ping_pong")
+_WAIT = 30.0
+# Work a notifier does between `notify()` and its own `wait()`, which releases the lock: a few
+# microseconds, longer than a lock's spin before it parks (`condition_busy_ping_pong`).
+_NOTIFIER_WORK = range(300)
+
+
+def _partnered(answer: Callable[[], None], ask: Callable[[], None]) -> float:
+    """Runs ``answer`` in a partner thread and times ``ask`` on this one."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answer()
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=run, name="wake-partner", daemon=True)
+    thread.start()
+    start = time.perf_counter()
+    ask()
+    elapsed = time.perf_counter() - start
+    thread.join(_WAIT)
+    if errors or thread.is_alive():
+        raise RuntimeError(f"the partner failed: {errors or 'it never ended'}")
+    return elapsed
+
+
+def _semaphore_ping_pong(impl: _bench.Impl, n: int) -> float:
+    """A release on one side is the other side's acquire: two semaphores at 0."""
+    ping, pong = impl.threading.Semaphore(0), impl.threading.Semaphore(0)
+
+    def answer() -> None:
+        for _ in range(n):
+            _check(ping.acquire(timeout=_WAIT), "ping never came")
+            pong.release()
+
+    def ask() -> None:
+        for _ in range(n):
+            ping.release()
+            _check(pong.acquire(timeout=_WAIT), "pong never came")
+
+    return _partnered(answer, ask)
+
+
+def _lock_ping_pong(impl: _bench.Impl, n: int) -> float:
+    """A lock as a signal (any thread may release one): each side waits to acquire a held lock
+    that the other side releases."""
+    ping, pong = impl.threading.Lock(), impl.threading.Lock()
+    ping.acquire()
+    pong.acquire()
+
+    def answer() -> None:
+        for _ in range(n):
+            _check(ping.acquire(timeout=_WAIT), "ping never came")
+            pong.release()
+
+    def ask() -> None:
+        for _ in range(n):
+            ping.release()
+            _check(pong.acquire(timeout=_WAIT), "pong never came")
+
+    return _partnered(answer, ask)
+
+
+def _condition_busy_ping_pong(impl: _bench.Impl, n: int) -> float:
+    """The bench's condition ping-pong, with a little work between each `notify()` and the
+    notifier's next `wait()`: the woken waiter must wait that long for the lock."""
+    condition = impl.threading.Condition()
+    turn = [0]
+
+    def answer() -> None:
+        with condition:
+            for _ in range(n):
+                while turn[0] != 1:
+                    _check(condition.wait(_WAIT), "the main thread never passed the turn")
+                turn[0] = 0
+                condition.notify()
+                for _ in _NOTIFIER_WORK:
+                    pass
+
+    def ask() -> None:
+        with condition:
+            for _ in range(n):
+                turn[0] = 1
+                condition.notify()
+                for _ in _NOTIFIER_WORK:
+                    pass
+                while turn[0] != 0:
+                    _check(condition.wait(_WAIT), "the partner never passed the turn back")
+
+    return _partnered(answer, ask)
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise RuntimeError(f"a wake case did not do its work: {what}")
+
+
+def _own_case(key: str, run: Callable[[_bench.Impl, int], float]) -> _bench.Case:
+    return _bench.Case(
+        key=key, title=key, unit="round trip", target=1.5, size=0, quick_size=0, run=run
+    )
+
+
+# Hand-offs the bench does not time, to look for the same cliff elsewhere.
+OWN_CASES = (
+    _own_case("semaphore_ping_pong", _semaphore_ping_pong),
+    _own_case("lock_ping_pong", _lock_ping_pong),
+    _own_case("condition_busy_ping_pong", _condition_busy_ping_pong),
+)
+PING_PONGS = BENCH_PING_PONGS + tuple(case.key for case in OWN_CASES)
 
 
 def _usage() -> tuple[float, int, int]:
@@ -50,9 +164,9 @@ def _measured(case: _bench.Case, impl: _bench.Impl, size: int) -> tuple[float, f
 
 
 def ping_pongs(keys: Sequence[str], size: int, rounds: int) -> None:
-    cases = {case.key: case for case in _bench.CASES}
+    cases = {case.key: case for case in (*_bench.CASES, *OWN_CASES)}
     impls = _bench.implementations()
-    print(f"{'case':<22}{'impl':<11}{'wall/rt':>10}{'cpu/rt':>10}{'vol/rt':>8}{'invol/rt':>9}")
+    print(f"{'case':<26}{'impl':<11}{'wall/rt':>10}{'cpu/rt':>10}{'vol/rt':>8}{'invol/rt':>9}")
     for key in keys:
         case = cases[key]
         for impl in impls:  # the warm-up round
@@ -67,12 +181,12 @@ def ping_pongs(keys: Sequence[str], size: int, rounds: int) -> None:
             wall, cpu, voluntary, involuntary = (statistics.median(c) for c in columns)
             walls[impl.name] = wall
             print(
-                f"{key:<22}{impl.name:<11}{wall * 1e6:>8.1f}µs{cpu * 1e6:>8.1f}µs"
+                f"{key:<26}{impl.name:<11}{wall * 1e6:>8.1f}µs{cpu * 1e6:>8.1f}µs"
                 f"{voluntary:>8.2f}{involuntary:>9.2f}"
             )
         stdlib, ours = (walls[name] for name in _bench.IMPL_NAMES)
         spread = [round(s[0] / o[0], 2) for s, o in zip(*samples.values(), strict=True)]
-        print(f"{'':<22}{'ratio':<11}{stdlib / ours:>9.2f}x  per round: {spread}")
+        print(f"{'':<26}{'ratio':<11}{stdlib / ours:>9.2f}x  per round: {spread}")
 
 
 def _idle_cpu(seconds: float, pool: Any) -> float:
@@ -95,7 +209,9 @@ def idle_pools(seconds: float) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--case", action="append", choices=PING_PONGS, help="default: all three")
+    parser.add_argument(
+        "--case", action="append", choices=PING_PONGS, help="default: the bench's three"
+    )
     parser.add_argument("--size", type=int, default=5_000, help="round trips per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--idle-seconds", type=float, default=1.0)
@@ -103,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     machine = _machine.probe()
     print(_machine.python_line(machine))
     print(_machine.machine_line(machine))
-    ping_pongs(options.case or PING_PONGS, options.size, options.rounds)
+    ping_pongs(options.case or BENCH_PING_PONGS, options.size, options.rounds)
     idle_pools(options.idle_seconds)
     print(_machine.load_line(machine.load_average, _machine.load_average()))
 
