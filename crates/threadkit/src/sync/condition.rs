@@ -193,10 +193,9 @@ impl ConditionLock for Lock {
         Lock::release(self)
     }
 
-    /// Taking the lock back after a wait: [`Lock::reacquire`]'s longer spin.
     #[inline]
     fn acquire_restore(&self, (): ()) {
-        self.reacquire();
+        Lock::acquire(self, None);
     }
 }
 

@@ -20,8 +20,8 @@ const PARKED: u8 = 0b10;
 /// way with [`acquire`](Lock::acquire)/[`release`](Lock::release), or take a [`LockGuard`] with
 /// [`lock`](Lock::lock) and let scope release it.
 ///
-/// Acquiring an unlocked lock is one compare-and-swap; a contended acquire spins briefly, then
-/// parks.
+/// Acquiring an unlocked lock is one compare-and-swap; a contended acquire spins, then yields for
+/// about as long as a futex wake would cost, then parks.
 ///
 /// # Differences from CPython
 ///
@@ -109,27 +109,7 @@ impl Lock {
         {
             return true;
         }
-        self.acquire_slow(timeout, SpinWait::new())
-    }
-
-    /// Acquires the lock, waiting forever, for a thread that released it to wait for a signal
-    /// and has been signalled: a [`Condition`](crate::Condition)'s waiter taking its lock back.
-    ///
-    /// Whoever holds the lock then is usually the thread that signalled, on its way to release it
-    /// at its own wait or at the end of its `with` block: that is a signal's latency, not a
-    /// critical section's, so the slow path spins with the signal budget
-    /// ([`SpinWait::for_signal`]) before it parks. A park here costs a futex wake on each side
-    /// (see `src/park/README.md`, "Where a wake-up's time goes").
-    #[inline]
-    pub(crate) fn reacquire(&self) {
-        if self
-            .state
-            .compare_exchange_weak(0, LOCKED, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
-            return;
-        }
-        self.acquire_slow(None, SpinWait::for_signal());
+        self.acquire_slow(timeout)
     }
 
     /// Acquires the lock only if it is unlocked now; true if it was acquired.
@@ -165,8 +145,14 @@ impl Lock {
     }
 
     #[cold]
-    fn acquire_slow(&self, timeout: Option<Duration>, mut spin: SpinWait) -> bool {
+    fn acquire_slow(&self, timeout: Option<Duration>) -> bool {
         let deadline = timeout::deadline(timeout);
+        // A lock's waiter waits for another thread's release, which is often a signal — a lock
+        // any thread may release is one, and so is the end of a condition's wait, where the
+        // notifier still holds the lock on its way to its own wait — and from Python always
+        // takes the interpreter's time: the signal budget, not a critical section's (see
+        // `src/park/README.md`, "Where a wake-up's time goes").
+        let mut spin = SpinWait::for_signal();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state & LOCKED == 0 {

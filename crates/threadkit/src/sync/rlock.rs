@@ -402,9 +402,7 @@ impl RLock {
 
     /// Acquires the lock, waiting forever, and restores the levels and owner in `state`.
     ///
-    /// Python: `rlock._acquire_restore(state)`. It is the end of a condition's wait, so a
-    /// contended acquire spins as long as a wait for a signal does before it parks (see
-    /// [`Lock`]'s `reacquire`).
+    /// Python: `rlock._acquire_restore(state)`.
     ///
     /// # Examples
     ///
@@ -426,7 +424,7 @@ impl RLock {
     /// holder.join().unwrap();
     /// ```
     pub fn acquire_restore(&self, state: RLockState) {
-        self.block.reacquire();
+        self.block.acquire(None);
         self.take(state.owner, state.count);
     }
 

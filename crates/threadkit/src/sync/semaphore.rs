@@ -75,7 +75,8 @@ impl Core {
     #[cold]
     fn acquire_slow(&self, timeout: Option<Duration>) -> bool {
         let deadline = timeout::deadline(timeout);
-        let mut spin = SpinWait::new();
+        // A permit comes from another thread's release: a signal (see `Lock::acquire_slow`).
+        let mut spin = SpinWait::for_signal();
         let mut state = self.state.load(Ordering::Relaxed);
         loop {
             if state >= PERMIT {
