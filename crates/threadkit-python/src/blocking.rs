@@ -85,6 +85,16 @@ pub(crate) fn woke_waiters(_py: Python<'_>) {
     HANDOFF_PENDING.store(true, Ordering::Relaxed);
 }
 
+/// Tells the waiters the calling thread (attached) has just released a lock or a semaphore that
+/// may be another thread's signal, as [`woke_waiters`] does; only while some thread waits in a
+/// threadkit wait, so that the `with lock:` of a program whose threads never wait here leaves no
+/// stale hint.
+pub(crate) fn released(py: Python<'_>) {
+    if WAITING.load(Ordering::Relaxed) != 0 {
+        woke_waiters(py);
+    }
+}
+
 /// How a thread that waited takes the GIL back.
 #[derive(Clone, Copy)]
 enum Return {

@@ -45,7 +45,10 @@ impl Lock {
 
     /// Release the lock; any thread may release it.
     fn release(&self, py: Python<'_>) -> PyResult<()> {
-        self.0.release().or_raise(py)
+        self.0.release().or_raise(py)?;
+        // A thread waiting to acquire it may be waiting for this release as a signal.
+        blocking::released(py);
+        Ok(())
     }
 
     /// Whether the lock is held.

@@ -86,9 +86,11 @@ impl Semaphore {
         // releases cannot both pass a check made here first.
         let n = permits(n)?;
         match self.0.get()? {
-            Kind::Unbounded(semaphore) => semaphore.try_release(n).or_raise(py),
-            Kind::Bounded(semaphore) => semaphore.release(n).or_raise(py),
+            Kind::Unbounded(semaphore) => semaphore.try_release(n).or_raise(py)?,
+            Kind::Bounded(semaphore) => semaphore.release(n).or_raise(py)?,
         }
+        blocking::released(py);
+        Ok(())
     }
 
     /// Take a permit, waiting forever.
