@@ -22,10 +22,11 @@ the header states; the switch counts say which way each wait ended, whatever the
 """
 
 import argparse
+import dataclasses
 import resource
 import statistics
-import threading
 import time
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -39,90 +40,58 @@ _NOTIFIER_WORK = range(300)
 
 
 def _partnered(answer: Callable[[], None], ask: Callable[[], None]) -> float:
-    """Runs ``answer`` in a partner thread and times ``ask`` on this one."""
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            answer()
-        except BaseException as error:
-            errors.append(error)
-
-    thread = threading.Thread(target=run, name="wake-partner", daemon=True)
-    thread.start()
+    """Runs ``answer`` in a partner thread (the bench's) and times ``ask`` on this one."""
+    thread, errors = _bench._partner(answer)
     start = time.perf_counter()
     ask()
     elapsed = time.perf_counter() - start
-    thread.join(_WAIT)
-    if errors or thread.is_alive():
-        raise RuntimeError(f"the partner failed: {errors or 'it never ended'}")
+    _bench._join(thread, errors)
     return elapsed
+
+
+def _released_ping_pong(ping: Any, pong: Any, n: int) -> float:
+    """Each side acquires what the other side releases: ``ping`` and ``pong`` start with
+    nothing to take (semaphores at 0, held locks)."""
+
+    def answer() -> None:
+        for _ in range(n):
+            _check(ping.acquire(timeout=_WAIT), "ping never came")
+            pong.release()
+
+    def ask() -> None:
+        for _ in range(n):
+            ping.release()
+            _check(pong.acquire(timeout=_WAIT), "pong never came")
+
+    return _partnered(answer, ask)
 
 
 def _semaphore_ping_pong(impl: _bench.Impl, n: int) -> float:
     """A release on one side is the other side's acquire: two semaphores at 0."""
-    ping, pong = impl.threading.Semaphore(0), impl.threading.Semaphore(0)
-
-    def answer() -> None:
-        for _ in range(n):
-            _check(ping.acquire(timeout=_WAIT), "ping never came")
-            pong.release()
-
-    def ask() -> None:
-        for _ in range(n):
-            ping.release()
-            _check(pong.acquire(timeout=_WAIT), "pong never came")
-
-    return _partnered(answer, ask)
+    return _released_ping_pong(impl.threading.Semaphore(0), impl.threading.Semaphore(0), n)
 
 
 def _lock_ping_pong(impl: _bench.Impl, n: int) -> float:
-    """A lock as a signal (any thread may release one): each side waits to acquire a held lock
-    that the other side releases."""
+    """A lock as a signal (any thread may release one): two held locks."""
     ping, pong = impl.threading.Lock(), impl.threading.Lock()
     ping.acquire()
     pong.acquire()
-
-    def answer() -> None:
-        for _ in range(n):
-            _check(ping.acquire(timeout=_WAIT), "ping never came")
-            pong.release()
-
-    def ask() -> None:
-        for _ in range(n):
-            ping.release()
-            _check(pong.acquire(timeout=_WAIT), "pong never came")
-
-    return _partnered(answer, ask)
+    return _released_ping_pong(ping, pong, n)
 
 
 def _condition_busy_ping_pong(impl: _bench.Impl, n: int) -> float:
-    """The bench's condition ping-pong, with a little work between each `notify()` and the
-    notifier's next `wait()`: the woken waiter must wait that long for the lock."""
-    condition = impl.threading.Condition()
-    turn = [0]
+    """The bench's condition ping-pong, with a little work after each `notify()`, before the
+    notifier's next `wait()` releases the lock: the woken waiter must wait that long for it."""
 
-    def answer() -> None:
-        with condition:
-            for _ in range(n):
-                while turn[0] != 1:
-                    _check(condition.wait(_WAIT), "the main thread never passed the turn")
-                turn[0] = 0
-                condition.notify()
-                for _ in _NOTIFIER_WORK:
-                    pass
+    def notify(self: Any, n: int = 1) -> None:
+        base.notify(self, n)
+        for _ in _NOTIFIER_WORK:
+            pass
 
-    def ask() -> None:
-        with condition:
-            for _ in range(n):
-                turn[0] = 1
-                condition.notify()
-                for _ in _NOTIFIER_WORK:
-                    pass
-                while turn[0] != 0:
-                    _check(condition.wait(_WAIT), "the partner never passed the turn back")
-
-    return _partnered(answer, ask)
+    base = impl.threading.Condition
+    threading: Any = types.ModuleType(f"{impl.name}_busy_threading")
+    threading.Condition = type("BusyCondition", (base,), {"notify": notify})
+    return _bench._condition_ping_pong(dataclasses.replace(impl, threading=threading), n)
 
 
 def _check(ok: bool, what: str) -> None:
