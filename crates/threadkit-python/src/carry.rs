@@ -11,13 +11,15 @@
 //!   interrupted wait, a failing action): the core restores its invariants on the way out, and
 //!   [`catch`], around the core call, turns the unwind back into the exception.
 //!
-//! One exception at a time: a later one replaces an earlier one not taken yet, as in Python an
-//! exception raised while another propagates (a lock's re-acquire failing as an interrupt unwinds
-//! out of a wait) is the one that comes out.
+//! One exception comes out: a later one stashed while an earlier one is carried is the one
+//! raised, with the earlier as its `__context__` (the end of its chain), as in Python an exception
+//! raised while another propagates (a lock's re-acquire failing as an interrupt unwinds out of a
+//! wait) comes out with the first as its context.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 
+use pyo3::intern;
 use pyo3::prelude::*;
 
 thread_local! {
@@ -28,9 +30,33 @@ thread_local! {
 /// The unwind payload of [`unwind`].
 struct Unwound;
 
-/// Keeps `error` for [`take`], after the core call it was raised in.
+/// Keeps `error` for [`take`], after the core call it was raised in; an exception already kept
+/// becomes its context.
 pub(crate) fn stash(error: PyErr) {
+    let earlier = CARRIED.take();
+    if let Some(earlier) = earlier {
+        Python::attach(|py| chain(py, &error, earlier));
+    }
     CARRIED.set(Some(error));
+}
+
+/// Makes `earlier` the context at the end of `later`'s chain of contexts, unless it is in the
+/// chain already (as Python does for an exception raised while another is handled).
+fn chain(py: Python<'_>, later: &PyErr, earlier: PyErr) {
+    let earlier = earlier.into_value(py).into_any();
+    let mut last = later.value(py).clone().into_any();
+    // Bounded, against a cycle of contexts some code made by hand.
+    for _ in 0..1000 {
+        if last.is(&earlier) {
+            return;
+        }
+        match last.getattr(intern!(py, "__context__")) {
+            Ok(context) if !context.is_none() => last = context,
+            _ => break,
+        }
+    }
+    // (An exception whose `__context__` cannot be set keeps what it has.)
+    let _ = last.setattr(intern!(py, "__context__"), earlier);
 }
 
 /// The exception [`stash`] kept on this thread, if any.
