@@ -28,6 +28,7 @@ threadkit.dask`` make threadkit's ``ThreadPoolExecutor`` the pool inside each da
 
 import collections
 import itertools
+import logging
 import pickle
 import reprlib
 import sys
@@ -274,10 +275,15 @@ class DaskExecutor(Executor):
                 self._completed += 1
             to_send = self._next_calls()
             self._changed.notify_all()
-        if error is None:
-            future.set_result(outcome)
-        else:
-            future.set_exception(error)
+        try:
+            if error is None:
+                future.set_result(outcome)
+            else:
+                future.set_exception(error)
+        except BaseException:
+            # A done-callback's KeyboardInterrupt or SystemExit, which stopped its later
+            # callbacks: logged as threadkit's pool worker logs it, and this thread goes on.
+            logging.getLogger("concurrent.futures").critical("Exception in worker", exc_info=True)
         for call in to_send:
             self._send(call)
         if broken:

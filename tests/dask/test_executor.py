@@ -1,6 +1,7 @@
 """threadkit.dask.DaskExecutor against a real LocalCluster: the executor contract, kept."""
 
 import concurrent.futures as std
+import logging
 import os
 import pickle
 import subprocess
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.dask.conftest import WAIT, local_cluster
+from tests.helpers.captured_log import futures_records
 
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 import dask  # noqa: E402
@@ -260,6 +262,29 @@ def test_done_callbacks_run_on_the_executors_thread(client: Any, gate: Any) -> N
         until(lambda: bool(seen))
     assert seen[0] is not loop_thread
     assert seen[0].name == "DaskExecutor_results"
+
+
+def test_a_callbacks_keyboard_interrupt_is_logged_and_the_results_go_on(
+    client: Any, gate: Any
+) -> None:
+    ran: list[str] = []
+
+    def interrupt(_: object) -> None:
+        ran.append("raising")
+        raise KeyboardInterrupt("in a callback")
+
+    with futures_records() as futures_log, DaskExecutor(client) as executor:
+        future = executor.submit(wait_for, gate.name)
+        future.add_done_callback(interrupt)
+        future.add_done_callback(lambda _: ran.append("later"))
+        gate.set()
+        future.result(WAIT)
+        until(lambda: bool(futures_log.records))
+        assert executor.submit(pow, 2, 5).result(WAIT) == 32, "the results thread went on"
+    [record] = futures_log.records
+    assert (record.levelno, record.getMessage()) == (logging.CRITICAL, "Exception in worker")
+    assert record.exc_info is not None and isinstance(record.exc_info[1], KeyboardInterrupt)
+    assert ran == ["raising"], "as in a pool, the future's later callbacks did not run"
 
 
 async def _current_thread() -> threading.Thread:

@@ -11,12 +11,17 @@
 //!   interrupted wait, a failing action): the core restores its invariants on the way out, and
 //!   [`catch`], around the core call, turns the unwind back into the exception.
 //!
+//! A third way is for code the core calls back on the core's own terms (a done-callback, which
+//! the core's callback loop runs to the end): [`collect`] around the core call says that its
+//! caller will raise what is stashed, and [`collecting`] tells the callback so ([`carrying`]: that
+//! something is on its way out already).
+//!
 //! One exception comes out: a later one stashed while an earlier one is carried is the one
 //! raised, with the earlier as its `__context__` (the end of its chain), as in Python an exception
 //! raised while another propagates (a lock's re-acquire failing as an interrupt unwinds out of a
 //! wait) comes out with the first as its context.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 
 use pyo3::intern;
@@ -25,6 +30,8 @@ use pyo3::prelude::*;
 thread_local! {
     /// The exception on its way out of a core call on this thread.
     static CARRIED: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+    /// How many [`collect`]s are running on this thread.
+    static COLLECTORS: Cell<usize> = const { Cell::new(0) };
 }
 
 /// The unwind payload of [`unwind`].
@@ -62,6 +69,36 @@ fn chain(py: Python<'_>, later: &PyErr, earlier: PyErr) {
 /// The exception [`stash`] kept on this thread, if any.
 pub(crate) fn take() -> Option<PyErr> {
     CARRIED.take()
+}
+
+/// Whether an exception is kept on this thread, on its way out.
+pub(crate) fn carrying() -> bool {
+    CARRIED.with_borrow(Option::is_some)
+}
+
+/// Runs the core call `call`, whose callbacks may [`stash`] an exception for this caller to
+/// raise (they ask [`collecting`]); the exception stashed in it wins over what it returned.
+///
+/// # Errors
+///
+/// The exception stashed during `call`.
+pub(crate) fn collect<T>(call: impl FnOnce() -> T) -> PyResult<T> {
+    struct Collector;
+    impl Drop for Collector {
+        fn drop(&mut self) {
+            COLLECTORS.set(COLLECTORS.get() - 1);
+        }
+    }
+    COLLECTORS.set(COLLECTORS.get() + 1);
+    let collector = Collector;
+    let value = call();
+    drop(collector);
+    take().map_or(Ok(value), Err)
+}
+
+/// Whether a [`collect`] on this thread will raise what is stashed now.
+pub(crate) fn collecting() -> bool {
+    COLLECTORS.get() > 0
 }
 
 /// Keeps `error` and unwinds out of the core call, to the [`catch`] around it.

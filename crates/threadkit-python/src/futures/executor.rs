@@ -57,8 +57,25 @@ impl WorkerHost for PyHost {
 
     /// Detached while it waits: other threads run Python code meanwhile.
     fn while_waiting(&self, wait: &mut (dyn FnMut() + Send)) {
-        Python::attach(|py| py.detach(wait));
+        Python::attach(|py| {
+            report_worker_failure(py);
+            py.detach(wait);
+        });
     }
+}
+
+/// Logs what the last call's done-callbacks carried out to this worker (a `KeyboardInterrupt`
+/// or `SystemExit` they raised, which stopped the later ones), as the stdlib's worker logs what
+/// reaches it: `LOGGER.critical('Exception in worker', exc_info=True)`. Called between calls,
+/// in the worker's loop ([`Worker::__call__`]); unlike the stdlib's, the worker goes on.
+fn report_worker_failure(py: Python<'_>) {
+    if let Some(error) = carry::take() {
+        log_worker_failure(py, error);
+    }
+}
+
+fn log_worker_failure(py: Python<'_>, error: PyErr) {
+    log_failure(py, "critical", ("Exception in worker",), error, None);
 }
 
 /// The body of one worker thread: the core's worker loop, called once by the thread.
@@ -75,10 +92,14 @@ impl fmt::Debug for Worker {
 
 #[pymethods]
 impl Worker {
-    fn __call__(&self) {
+    /// Runs the loop as a [`carry::collect`]: what a call's done-callbacks carry out is taken,
+    /// and reported, before the worker's next call or wait and as it ends.
+    fn __call__(&self, py: Python<'_>) {
         let work = self.work.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(work) = work {
-            work();
+        if let Some(work) = work
+            && let Err(error) = carry::collect(work)
+        {
+            log_worker_failure(py, error);
         }
     }
 }
@@ -145,6 +166,7 @@ fn call(
 ) -> impl FnOnce() -> Result<Value, Failure> + Send + 'static {
     move || {
         Python::attach(|py| {
+            report_worker_failure(py);
             let kwargs_bound = kwargs.as_ref().map(|kwargs| kwargs.bind(py));
             let outcome = r#fn
                 .bind(py)
@@ -280,12 +302,15 @@ impl ThreadPoolExecutor {
             self.shut_down_by_program.store(true, Ordering::SeqCst);
         }
         // Detached: a submit in flight may be starting a thread, which needs the interpreter.
-        if wait {
-            blocking::wait(py, || executor.shutdown(true, cancel_futures))
-        } else {
-            py.detach(|| executor.shutdown(false, cancel_futures));
-            Ok(())
-        }
+        // The done-callbacks of the calls cancelled run here, and may raise.
+        carry::collect(|| {
+            if wait {
+                blocking::wait(py, || executor.shutdown(true, cancel_futures))
+            } else {
+                py.detach(|| executor.shutdown(false, cancel_futures));
+                Ok(())
+            }
+        })?
     }
 
     /// In a forked child: forget the parent's workers, so the next submit starts new ones.

@@ -4,11 +4,12 @@
 //! the stdlib's private attributes over it (`_state`, `_result`, `_exception`, `_condition`,
 //! `_waiters`), which the public methods consult where code may have assigned them by hand.
 
+use std::cell::Cell;
 use std::fmt;
 use std::time::Duration;
 
 use pyo3::PyTraverseError;
-use pyo3::exceptions::{PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyException, PyRuntimeError, PyTimeoutError, PyTypeError, PyValueError};
 use pyo3::gc::PyVisit;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -17,9 +18,8 @@ use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use threadkit::futures::{State, TaskError};
 
 use super::private::{self, Private};
-use crate::blocking;
 use crate::errors::{CancelledError, InvalidStateError, broken_thread_pool, log_failure, logger};
-use crate::timeout;
+use crate::{blocking, carry, timeout};
 
 /// A finished future's value.
 #[derive(Debug)]
@@ -125,10 +125,31 @@ impl Future {
     }
 }
 
-/// Calls a done-callback with the future; an exception is logged, as the stdlib does.
+thread_local! {
+    /// The future (its address) whose done-callback raised the exception this thread carries
+    /// out: its later callbacks are not run, as the stdlib's loop over them is left. (Those of
+    /// another future completed in the same core call, such as a shutdown's cancellations, are.)
+    static STOPPED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Calls a done-callback with the future; an `Exception` is logged, as the stdlib does.
+///
+/// Any other `BaseException` (`KeyboardInterrupt`, `SystemExit`) goes on, as out of the stdlib's
+/// callback loop: it is carried out of the core call to the glue method that completed the
+/// future or added the callback ([`carry::collect`]), or, in a pool's worker, to the worker
+/// (`executor.rs`), and the later callbacks of that call are not run.
 fn call_callback(future: &Bound<'_, Future>, callback: &Bound<'_, PyAny>) {
+    let id = future.as_ptr() as usize;
+    if carry::collecting() && carry::carrying() && STOPPED.get() == id {
+        return; // an earlier callback of this future raised what is on its way out
+    }
     if let Err(error) = callback.call1((future,)) {
         let py = future.py();
+        if carry::collecting() && !error.is_instance_of::<PyException>(py) {
+            STOPPED.set(id);
+            carry::stash(error);
+            return;
+        }
         let message = "exception calling callback for %r";
         log_failure(py, "error", (message, future), error, Some(future.as_any()));
     }
@@ -157,8 +178,8 @@ impl Future {
     }
 
     /// Cancel the future if possible; return True if it is cancelled.
-    fn cancel(&self) -> bool {
-        self.core.cancel()
+    fn cancel(&self) -> PyResult<bool> {
+        carry::collect(|| self.core.cancel())
     }
 
     /// Return True if the future was cancelled.
@@ -178,12 +199,14 @@ impl Future {
 
     /// Attach a callable that is called with the future when it finishes or is cancelled (at
     /// once if it already has).
-    fn add_done_callback(slf: &Bound<'_, Self>, r#fn: Bound<'_, PyAny>) {
+    fn add_done_callback(slf: &Bound<'_, Self>, r#fn: Bound<'_, PyAny>) -> PyResult<()> {
         let future = slf.clone().unbind();
         let callback = r#fn.unbind();
-        slf.get().core.add_done_callback(move |_| {
-            Python::attach(|py| call_callback(future.bind(py), callback.bind(py)));
-        });
+        carry::collect(|| {
+            slf.get().core.add_done_callback(move |_| {
+                Python::attach(|py| call_callback(future.bind(py), callback.bind(py)));
+            });
+        })
     }
 
     /// Return the result of the call, waiting at most `timeout` seconds for it.
@@ -245,17 +268,13 @@ impl Future {
 
     /// Set the return value of the future (for executors and unit tests).
     fn set_result(slf: &Bound<'_, Self>, result: Py<PyAny>) -> PyResult<()> {
-        slf.get()
-            .core
-            .set_result(Value(result))
+        carry::collect(|| slf.get().core.set_result(Value(result)))?
             .or_else(|error| invalid_state(slf, error.state))
     }
 
     /// Set the exception of the future (for executors and unit tests).
     fn set_exception(slf: &Bound<'_, Self>, exception: Py<PyAny>) -> PyResult<()> {
-        slf.get()
-            .core
-            .set_exception(Failure::new(exception))
+        carry::collect(|| slf.get().core.set_exception(Failure::new(exception)))?
             .or_else(|error| invalid_state(slf, error.state))
     }
 

@@ -27,6 +27,7 @@ use pyo3::types::PyList;
 use threadkit::futures::{FutureError, State};
 
 use super::future::{Core, Failure, Future, Value};
+use crate::carry;
 
 // The stdlib's state names, as `_state` holds them: the core's one table, as patterns.
 const RUNNING: &str = State::Running.name();
@@ -196,7 +197,8 @@ pub(crate) fn set_state(future: &Future, state: &str) -> PyResult<()> {
     if state == current {
         return Ok(());
     }
-    let reached = match state {
+    // (The done-callbacks that run may raise a `KeyboardInterrupt`, as from `cancel()`.)
+    let reached = carry::collect(|| match state {
         RUNNING => core.set_running_or_notify_cancel() == Ok(true),
         CANCELLED => core.cancel(),
         CANCELLED_AND_NOTIFIED => core.cancel() && core.set_running_or_notify_cancel() == Ok(false),
@@ -206,7 +208,7 @@ pub(crate) fn set_state(future: &Future, state: &str) -> PyResult<()> {
             Python::attach(|py| core.set_result(Value(py.None()))).is_ok()
         }
         _ => false,
-    };
+    })?;
     if reached {
         Ok(())
     } else {
