@@ -37,7 +37,6 @@ def _about() -> str:
 
 def _parser() -> "argparse.ArgumentParser":
     import argparse
-    from pathlib import Path
 
     from threadkit import _apps, _bench, _demos
 
@@ -64,15 +63,7 @@ def _parser() -> "argparse.ArgumentParser":
     bench.add_argument(
         "--apps", action="store_true", help="whole programs, plainly and under threadkit run"
     )
-    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds")
-    bench.add_argument("--json", type=Path, metavar="FILE", help="write every raw number here")
-    bench.add_argument(
-        "--plot", type=Path, metavar="FILE.png", help="a bar chart of the ratios (matplotlib)"
-    )
-    bench.add_argument("--repeats", type=int, metavar="N", help="timed rounds per case")
-    bench.add_argument(
-        "--scale", type=float, default=1.0, metavar="F", help="multiply every case's size by F"
-    )
+    _bench.add_options(bench)
     bench.add_argument(
         "--case",
         action="append",
@@ -108,15 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"--case {wrong[0]} is not a {bench.what} of this bench"
                 f" (choose from {', '.join(bench.keys)})"
             )
-        return _bench.main(
-            bench,
-            quick=args.quick,
-            json_path=args.json,
-            plot_path=args.plot,
-            repeats=args.repeats,
-            scale=args.scale,
-            keys=args.case,
-        )
+        return _bench.main_with_options(bench, args)
     if args.command == "demo":
         if args.list:
             width = max(map(len, _demos.DEMO_NAMES))

@@ -10,6 +10,7 @@ both print the header of ``threadkit._machine`` and share the outputs (table, ``
 ``--plot``) written here.
 """
 
+import argparse
 import concurrent.futures as _std_futures
 import contextvars
 import gc
@@ -600,6 +601,20 @@ def chosen(table: Sequence[KeyedT], keys: Sequence[str], what: str) -> list[Keye
     return [row for row in table if row.key in keys]
 
 
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The options every bench command takes: ``--quick``, ``--json``, ``--plot``,
+    ``--repeats`` and ``--scale`` (the arguments of :func:`main`)."""
+    parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write every raw number here")
+    parser.add_argument(
+        "--plot", type=Path, metavar="FILE.png", help="a bar chart of the ratios (matplotlib)"
+    )
+    parser.add_argument("--repeats", type=int, metavar="N", help="timed rounds per case")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, metavar="F", help="multiply every case's size by F"
+    )
+
+
 def rounds(repeats: int | None, quick: bool, *, full: int, quick_rounds: int) -> int:
     """The timed rounds asked for (``--repeats``), else the default of ``--quick`` or not."""
     chosen_rounds = repeats if repeats is not None else quick_rounds if quick else full
@@ -797,6 +812,19 @@ def main(
         plot(report.cases, report.machine, plot_path, plt, bench.xlabel)
         print(f"plot written to {plot_path}", file=sys.stderr)
     return 0
+
+
+def main_with_options(bench: Bench[MethodT, RowT], args: argparse.Namespace) -> int:
+    """:func:`main` with what :func:`add_options` (and a ``--case`` option) parsed."""
+    return main(
+        bench,
+        quick=args.quick,
+        json_path=args.json,
+        plot_path=args.plot,
+        repeats=args.repeats,
+        scale=args.scale,
+        keys=args.case,
+    )
 
 
 BENCH = Bench(

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any, TextIO
 
 import distributed
@@ -309,15 +308,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="{bench}", required=True)
     bench = commands.add_parser("bench", help="the three ways side by side")
-    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer rounds")
-    bench.add_argument("--json", type=Path, metavar="FILE", help="write every raw number here")
-    bench.add_argument(
-        "--plot", type=Path, metavar="FILE.png", help="a bar chart of the ratios (matplotlib)"
-    )
-    bench.add_argument("--repeats", type=int, metavar="N", help="timed rounds per case")
-    bench.add_argument(
-        "--scale", type=float, default=1.0, metavar="F", help="multiply every case's size by F"
-    )
+    _bench.add_options(bench)
     bench.add_argument(
         "--case", action="append", choices=CASE_KEYS, metavar="KEY", help=", ".join(CASE_KEYS)
     )
@@ -340,12 +331,4 @@ def main(argv: Sequence[str]) -> int:
         table=format_report,
         xlabel="get_executor() time / DaskExecutor time",
     )
-    return _bench.main(
-        bench,
-        quick=args.quick,
-        json_path=args.json,
-        plot_path=args.plot,
-        repeats=args.repeats,
-        scale=args.scale,
-        keys=args.case,
-    )
+    return _bench.main_with_options(bench, args)
