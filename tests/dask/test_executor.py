@@ -104,6 +104,18 @@ def test_running_until_done_then_pending_behind_max_workers(client: Any, gate: A
         assert (executor.pending_tasks, executor.completed_tasks) == (0, 2)
 
 
+def test_each_slot_max_workers_frees_goes_to_the_next_call(client: Any, gate: Any) -> None:
+    # As in a thread pool: two calls wait for a third, queued behind a quick one; the third
+    # must be sent once the quick one is done, whatever else is still on the cluster.
+    with DaskExecutor(client, max_workers=3) as executor:
+        waiting = [executor.submit(wait_for, gate.name) for _ in range(2)]
+        quick = executor.submit(echo, "quick")
+        setter = executor.submit(set_event, gate.name)
+        assert quick.result(WAIT) == (("quick",), {})
+        assert setter.result(WAIT) is None
+        assert [future.result(WAIT) for future in waiting] == [gate.name] * 2
+
+
 def test_a_cancelled_call_is_never_sent(client: Any, gate: Any) -> None:
     ran = f"ran-{uuid.uuid4().hex}"
     with DaskExecutor(client, max_workers=1) as executor:
