@@ -725,7 +725,10 @@ impl<T, E> Future<T, E> {
     #[cold]
     fn outcome_slow(&self, timeout: Option<Duration>) -> Result<Result<&T, &E>, WaitError> {
         let deadline = timeout::deadline(timeout);
-        let mut spin = SpinWait::new();
+        // A wait for another thread's signal: spinning through the signal budget keeps a `map`
+        // consumer waiting for its oldest future off the futex, where a park and its wake-up
+        // convoy the consumer and the workers (see "Where the time goes" in executor/README.md).
+        let mut spin = SpinWait::for_signal();
         let mut state = self.inner.state.load(Ordering::Acquire);
         loop {
             if let Some(outcome) = self.inner.finished() {
