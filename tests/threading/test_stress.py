@@ -182,6 +182,11 @@ def test_queue_every_item_received_exactly_once(kind: str) -> None:
         thread.start()
     for thread in producers:
         thread.join(30)
+    # The sentinels go in only once the consumers have drained every item: a LifoQueue would
+    # hand a sentinel out before the items under it, a PriorityQueue (-1 sorts first) too.
+    drained_by = time.monotonic() + 20
+    while not q.empty() and time.monotonic() < drained_by:
+        time.sleep(0.001)
     for _ in consumers:
         q.put(-1, timeout=10)
     for thread in consumers:
