@@ -507,7 +507,9 @@ impl<S: Storage> BlockingQueue<S> {
     #[inline]
     pub fn get(&self, timeout: Option<Duration>) -> Result<S::Item, GetError> {
         let mut patience = Patience::new(timeout);
-        if let Some(ring) = self.ring()
+        // Not `self.ring()`: a get's fast path reads no line that producers write (the gate);
+        // `Ring::try_get` pops first and looks at the gate only when it finds no item.
+        if let Some(ring) = self.ring.as_ref().filter(|_| S::RING)
             && let Some(result) = self.get_from_ring(ring, &mut patience)
         {
             return result;
