@@ -242,3 +242,34 @@ fn ring_blocked_put_moves_with_the_queue_when_the_bound_is_lifted() {
         assert_eq!(queue.unfinished_tasks(), 2);
     });
 }
+
+#[test]
+fn ring_get_against_the_move_to_the_locked_design_keeps_the_order() {
+    // The move pops the ring's items one by one; a getter popping among them would take a later
+    // item before the earlier ones reach the locked queue.
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(2));
+        queue.put(1, None).unwrap();
+        queue.put(2, None).unwrap();
+        let getter = spawn_with(&queue, move |queue| queue.get(None));
+        queue.set_maxsize(0);
+        assert_eq!(getter.join().unwrap(), Ok(1));
+        assert_eq!(queue.get_nowait(), Ok(2));
+    });
+}
+
+#[test]
+fn ring_get_against_immediate_shutdown_never_skips_a_dropped_item() {
+    // The drop pops the ring's items one by one; a getter among them would return item 2 after
+    // item 1 was dropped.
+    loom::model(|| {
+        let queue = Arc::new(Queue::new(2));
+        queue.put(1, None).unwrap();
+        queue.put(2, None).unwrap();
+        let getter = spawn_with(&queue, move |queue| queue.get(None));
+        queue.shutdown(true);
+        let got = getter.join().unwrap();
+        assert!(matches!(got, Ok(1) | Err(GetError::ShutDown)), "{got:?}");
+        assert_eq!(queue.get_nowait(), Err(GetError::ShutDown));
+    });
+}

@@ -17,9 +17,21 @@
 //!   `task_done` that finds it zero while puts are in flight waits for them before it concludes
 //!   that there is nothing to mark done: so it never runs before its own item's count exists, and
 //!   a put that fails (full, shut down) never shows a count it then takes back.
+//! - The gets have a word of their own, on a line only getters and the rare mover write: its low
+//!   bit is [`CLOSED_FOR_GETS`], above it the gets in the middle of a pop. A get announces
+//!   itself (one `fetch_add`, which also returns the flag), pops if the flag is clear, and
+//!   withdraws. A mover ([`Ring::retire`], and [`Ring::drop_items`] for an immediate shutdown)
+//!   sets the flag, waits for the count to drain, and only then pops: a get that announced
+//!   before the flag took a front item, so its get comes before the move and the move keeps the
+//!   rest in order; a get after the flag pops nothing. Without it a get could pop item 3 while
+//!   the move held 1 and 2, and return it before them (or after an immediate shutdown dropped
+//!   them). The flag is never cleared: after a move the ring is empty for good, and after an
+//!   immediate shutdown too (no put passes [`SHUT`]), so a get that finds it reads the gate,
+//!   which the mover set first: [`RETIRED`] sends it to the locked design, otherwise it is shut.
 //!
 //! A put is four atomic read-modify-writes on lines only producers write (the gate and the count
-//! share one) plus the push; a get is the pop. The waits around them, and why no wake-up is lost,
+//! share one) plus the push; a get is the pop between two read-modify-writes of the getters'
+//! word. The waits around them, and why no wake-up is lost,
 //! are in `waiters.rs`; the design, the measurements and the floor are in `README.md`.
 
 use crossbeam_queue::ArrayQueue;
@@ -34,6 +46,12 @@ const RETIRED: usize = 2;
 /// One put in flight, on the gate.
 const PUT: usize = 4;
 
+/// The getters' word's flag: a mover ([`Ring::retire`], [`Ring::drop_items`]) takes the items
+/// out; no get pops any more.
+const CLOSED_FOR_GETS: usize = 1;
+/// One get in flight, on the getters' word.
+const GET: usize = 2;
+
 /// The largest `maxsize` a queue keeps in a ring (its slots are allocated up front); a bound
 /// above it, or none, uses the locked design.
 pub(super) const MAX_SLOTS: usize = 4096;
@@ -44,6 +62,12 @@ pub(super) struct Ring<T> {
     items: ArrayQueue<T>,
     /// Written by producers (and by `task_done`): kept off the ring's head and tail.
     counters: CachePadded<Counters>,
+    /// [`CLOSED_FOR_GETS`] and the gets in flight in units of [`GET`]. Written by getters and
+    /// the rare mover only: kept off the producers' line.
+    getters: CachePadded<AtomicUsize>,
+    /// Under loom only: a word every push and pop writes first (see [`Ring::push`]).
+    #[cfg(threadkit_loom)]
+    model_items: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -104,7 +128,28 @@ impl<T> Ring<T> {
                 gate: AtomicUsize::new(0),
                 unfinished: AtomicUsize::new(0),
             }),
+            getters: CachePadded::new(AtomicUsize::new(0)),
+            #[cfg(threadkit_loom)]
+            model_items: AtomicUsize::new(0),
         }
+    }
+
+    /// The ring's push. Under loom each push and pop first writes one shared word: loom does not
+    /// see the `ArrayQueue`'s own atomics, so without it it would take every push and pop for
+    /// independent of the others and never reorder them. Nothing more in normal builds.
+    #[inline]
+    fn push(&self, item: T) -> Result<(), T> {
+        #[cfg(threadkit_loom)]
+        self.model_items.fetch_add(1, Ordering::SeqCst);
+        self.items.push(item)
+    }
+
+    /// The ring's pop (see [`Self::push`] for what it does under loom).
+    #[inline]
+    fn pop(&self) -> Option<T> {
+        #[cfg(threadkit_loom)]
+        self.model_items.fetch_add(1, Ordering::SeqCst);
+        self.items.pop()
     }
 
     /// How many slots the ring has: the largest `maxsize` it can keep.
@@ -158,7 +203,7 @@ impl<T> Ring<T> {
         let outcome = if maxsize < self.slots() && self.items.len() >= maxsize {
             Put::Full(item)
         } else {
-            match self.items.push(item) {
+            match self.push(item) {
                 Ok(()) => {
                     crate::loom::dependency_seq_cst();
                     counters.unfinished.fetch_add(1, Ordering::SeqCst);
@@ -175,7 +220,10 @@ impl<T> Ring<T> {
     /// Takes the next item, or says why there is none.
     #[inline]
     pub(super) fn try_get(&self) -> Get<T> {
-        if let Some(item) = self.items.pop() {
+        let Some(popped) = self.pop_for_get() else {
+            return self.closed_get();
+        };
+        if let Some(item) = popped {
             crate::loom::dependency_seq_cst();
             return Get::Item(item);
         }
@@ -188,10 +236,47 @@ impl<T> Ring<T> {
         }
         // Shut down: the puts that passed the gate before the flag still land their items.
         self.drain_puts();
-        match self.items.pop() {
-            Some(item) => Get::Item(item),
-            None if self.retired() => Get::Retired,
-            None => Get::Shut,
+        match self.pop_for_get() {
+            Some(Some(item)) => Get::Item(item),
+            None => self.closed_get(),
+            Some(None) if self.retired() => Get::Retired,
+            Some(None) => Get::Shut,
+        }
+    }
+
+    /// A get's pop, announced on the getters' word so that a mover pops only once no get is in
+    /// the middle of one ([`Self::close_for_gets`]); `None` if the ring is closed to gets.
+    #[inline]
+    fn pop_for_get(&self) -> Option<Option<T>> {
+        let getters = &*self.getters;
+        if getters.fetch_add(GET, Ordering::SeqCst) & CLOSED_FOR_GETS != 0 {
+            getters.fetch_sub(GET, Ordering::Release);
+            return None;
+        }
+        let popped = self.pop();
+        // Withdrawing releases the pop to the mover that waits for the gets to drain.
+        getters.fetch_sub(GET, Ordering::Release);
+        Some(popped)
+    }
+
+    /// What a get finds on a ring closed to gets: the mover set its flag on the gate first, so
+    /// the gate says which one it was (an immediate shutdown leaves the ring shut and empty for
+    /// good).
+    fn closed_get(&self) -> Get<T> {
+        if self.retired() {
+            Get::Retired
+        } else {
+            Get::Shut
+        }
+    }
+
+    /// Closes the ring to gets for good and waits until no get is in the middle of its pop:
+    /// afterwards the caller is the only one popping, and every get that popped before it took
+    /// the front items, so the caller's pops continue first-in, first-out order.
+    fn close_for_gets(&self) {
+        self.getters.fetch_or(CLOSED_FOR_GETS, Ordering::SeqCst);
+        while self.getters.load(Ordering::Acquire) >= GET {
+            crate::loom::yield_now();
         }
     }
 
@@ -252,8 +337,9 @@ impl<T> Ring<T> {
     /// Takes every item out of a shut-down ring, each counting as a `task_done` (Python's
     /// `shutdown(immediate=True)`); the items, for the caller to drop outside the lock.
     pub(super) fn drop_items(&self) -> Vec<T> {
+        self.close_for_gets();
         let mut dropped = Vec::new();
-        while let Some(item) = self.items.pop() {
+        while let Some(item) = self.pop() {
             dropped.push(item);
             let _ = self.counters.unfinished.fetch_update(
                 Ordering::SeqCst,
@@ -272,8 +358,9 @@ impl<T> Ring<T> {
         let gate = self.counters.gate.fetch_or(flags, Ordering::AcqRel);
         debug_assert_eq!(gate & RETIRED, 0, "a ring retires once");
         self.drain_puts();
+        self.close_for_gets();
         let mut items = Vec::with_capacity(self.items.len());
-        while let Some(item) = self.items.pop() {
+        while let Some(item) = self.pop() {
             items.push(item);
         }
         let unfinished_tasks = self.counters.unfinished.swap(0, Ordering::SeqCst);
