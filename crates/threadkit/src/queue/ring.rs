@@ -275,9 +275,7 @@ impl<T> Ring<T> {
     /// the front items, so the caller's pops continue first-in, first-out order.
     fn close_for_gets(&self) {
         self.getters.fetch_or(CLOSED_FOR_GETS, Ordering::SeqCst);
-        while self.getters.load(Ordering::Acquire) >= GET {
-            crate::loom::yield_now();
-        }
+        drain(&self.getters, GET);
     }
 
     /// Takes one unfinished-task count.
@@ -376,8 +374,15 @@ impl<T> Ring<T> {
     /// Waits until no put is in flight. A put in flight never waits, so this is a few
     /// instructions' wait, unless the putting thread was preempted.
     fn drain_puts(&self) {
-        while self.counters.gate.load(Ordering::Acquire) >= PUT {
-            crate::loom::yield_now();
-        }
+        drain(&self.counters.gate, PUT);
+    }
+}
+
+/// Waits until `word` counts no caller in flight (in units of `unit`, flags below it): the
+/// acquire sees every withdrawn caller's work. Callers in flight never wait, so this is a few
+/// instructions' wait unless one of them was preempted.
+fn drain(word: &AtomicUsize, unit: usize) {
+    while word.load(Ordering::Acquire) >= unit {
+        crate::loom::yield_now();
     }
 }
